@@ -1,0 +1,63 @@
+/* stderr messages. See log.h. */
+#include "config.h"
+
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define LOG_PREFIX "trezor-pkcs11: "
+
+/* Format the whole line first and hand it to one write(), so lines from
+ * several threads or processes sharing stderr do not interleave. */
+static void write_line(const char *format, va_list args)
+{
+	char line[1024];
+	size_t prefix = sizeof(LOG_PREFIX) - 1;
+	int n;
+
+	snprintf(line, sizeof(line), "%s", LOG_PREFIX);
+	n = vsnprintf(line + prefix, sizeof(line) - prefix - 1, format, args);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(line) - prefix - 2)
+		n = (int)(sizeof(line) - prefix - 2);
+	line[prefix + (size_t)n] = '\n';
+	if (write(STDERR_FILENO, line, prefix + (size_t)n + 1) < 0) {
+		/* Nowhere left to report it. */
+	}
+}
+
+void log_error(const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	write_line(format, args);
+	va_end(args);
+}
+
+static bool debug_enabled(void)
+{
+	const char *value = getenv("TREZOR_PKCS11_DEBUG");
+
+	return value != NULL && atoi(value) > 0;
+}
+
+void log_debug(const char *format, ...)
+{
+	va_list args;
+
+	if (!debug_enabled())
+		return;
+	va_start(args, format);
+	write_line(format, args);
+	va_end(args);
+}
+
+bool log_stderr_is_terminal(void)
+{
+	return isatty(STDERR_FILENO) == 1;
+}
