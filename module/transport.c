@@ -1,0 +1,107 @@
+/*
+ * Device paths and the message layer shared by every backend. See transport.h.
+ */
+#include "config.h"
+
+#include "transport.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+
+/* "udp", "udp:HOST", "udp:HOST:PORT" */
+static int path_has_scheme(const char *path, const char *scheme)
+{
+	size_t n = strlen(scheme);
+
+	return strncmp(path, scheme, n) == 0 && (path[n] == '\0' || path[n] == ':');
+}
+
+enum transport_status transport_open(const char *path, int probe_timeout_ms,
+				     struct transport **out,
+				     char *error, size_t error_size)
+{
+	*out = NULL;
+	if (strlen(path) >= TRANSPORT_PATH_MAX) {
+		snprintf(error, error_size, "device path is longer than %d characters",
+			 TRANSPORT_PATH_MAX - 1);
+		return TRANSPORT_ERROR;
+	}
+	if (path_has_scheme(path, "udp"))
+		return transport_udp_open(path[3] == ':' ? path + 4 : "", probe_timeout_ms,
+					  out, error, error_size);
+	snprintf(error, error_size,
+		 "unknown device path \"%s\" (expected udp:HOST:PORT)", path);
+	return TRANSPORT_ERROR;
+}
+
+void transport_close(struct transport *transport)
+{
+	if (transport != NULL)
+		transport->ops->close(transport);
+}
+
+void transport_set_error(struct transport *transport, const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	vsnprintf(transport->error, sizeof(transport->error), format, args);
+	va_end(args);
+}
+
+enum transport_status transport_send_message(struct transport *transport, uint16_t type,
+					     const uint8_t *payload, size_t length)
+{
+	uint8_t report[WIRE_REPORT_SIZE];
+	size_t count, i;
+	enum transport_status status = TRANSPORT_OK;
+
+	if (length > WIRE_MAX_PAYLOAD) {
+		transport_set_error(transport, "message of %zu bytes is larger than 64 KiB", length);
+		return TRANSPORT_ERROR;
+	}
+	count = wire_report_count(length);
+	for (i = 0; i < count && status == TRANSPORT_OK; i++) {
+		wire_encode_report(type, payload, length, i, report);
+		status = transport->ops->write_report(transport, report);
+	}
+	return status;
+}
+
+enum transport_status transport_receive_message(struct transport *transport,
+						struct wire_message *message,
+						int timeout_ms)
+{
+	int64_t deadline = clock_monotonic_ms() + timeout_ms;
+	uint8_t report[WIRE_REPORT_SIZE];
+	struct wire_reader reader;
+	enum transport_status status;
+	enum wire_status decoded;
+
+	memset(message, 0, sizeof(*message));
+	wire_reader_init(&reader);
+	for (;;) {
+		status = transport->ops->read_report(transport, report,
+						     clock_remaining_ms(deadline));
+		if (status != TRANSPORT_OK) {
+			if (status == TRANSPORT_TIMEOUT && reader.started)
+				transport_set_error(transport,
+						    "the device stopped in the middle of a message");
+			wire_reader_reset(&reader);
+			return status;
+		}
+		decoded = wire_reader_feed(&reader, report, sizeof(report));
+		if (decoded == WIRE_COMPLETE) {
+			wire_reader_take(&reader, message);
+			return TRANSPORT_OK;
+		}
+		if (decoded != WIRE_MORE) {
+			transport_set_error(transport, "the device sent garbage: %s",
+					    wire_status_text(decoded));
+			return TRANSPORT_BAD_DATA;
+		}
+	}
+}

@@ -1,0 +1,75 @@
+/*
+ * One small interface to a device: write a 64-byte report, read one with a
+ * timeout, close. Backends (transport_udp.c; USB and Bridge later) only move
+ * reports; turning reports into messages is the codec's job (wire.h), done
+ * here once for every backend.
+ */
+#ifndef TREZOR_PKCS11_TRANSPORT_H
+#define TREZOR_PKCS11_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+#define TRANSPORT_PATH_MAX 128
+#define TRANSPORT_ERROR_MAX 256
+
+enum transport_status {
+	TRANSPORT_OK = 0,
+	TRANSPORT_TIMEOUT,      /* nothing arrived in time */
+	TRANSPORT_GONE,         /* the device went away (unplugged, killed) */
+	TRANSPORT_BAD_DATA,     /* what arrived is not codec v1 */
+	TRANSPORT_ERROR,        /* anything else; the error text says what */
+};
+
+struct transport;
+
+struct transport_ops {
+	enum transport_status (*write_report)(struct transport *transport,
+					      const uint8_t report[WIRE_REPORT_SIZE]);
+	/* Wait at most timeout_ms for one report. */
+	enum transport_status (*read_report)(struct transport *transport,
+					     uint8_t report[WIRE_REPORT_SIZE], int timeout_ms);
+	void (*close)(struct transport *transport);
+};
+
+struct transport {
+	const struct transport_ops *ops;
+	char path[TRANSPORT_PATH_MAX];          /* as TREZOR_PATH spells it */
+	char error[TRANSPORT_ERROR_MAX];        /* why the last call failed */
+};
+
+/*
+ * Open the device at `path` ("udp:127.0.0.1:21324", ...). The backend checks
+ * that something answers within probe_timeout_ms. On failure *out is NULL and
+ * error holds one line saying why.
+ */
+enum transport_status transport_open(const char *path, int probe_timeout_ms,
+				     struct transport **out,
+				     char *error, size_t error_size);
+
+void transport_close(struct transport *transport);
+
+/* Send a whole message as reports. */
+enum transport_status transport_send_message(struct transport *transport, uint16_t type,
+					     const uint8_t *payload, size_t length);
+
+/*
+ * Receive one whole message, waiting at most timeout_ms for all of it.
+ * The caller frees it with wire_message_free().
+ */
+enum transport_status transport_receive_message(struct transport *transport,
+						struct wire_message *message,
+						int timeout_ms);
+
+/* Set transport->error from a format. */
+void transport_set_error(struct transport *transport, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Backends. */
+enum transport_status transport_udp_open(const char *spec, int probe_timeout_ms,
+					 struct transport **out,
+					 char *error, size_t error_size);
+
+#endif
