@@ -1,0 +1,273 @@
+/*
+ * The device client: Features, public keys and signatures. See trezor.h.
+ */
+#include "config.h"
+
+#include "trezor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "messages.h"
+#include "trezor.pb-c.h"
+#include "trezor_call.h"
+
+#define CURVE_NAME "nist256p1"
+#define OPEN_PROBE_TIMEOUT_MS 1000
+
+struct trezor_device *trezor_device_new(struct transport *transport)
+{
+	struct trezor_device *device = calloc(1, sizeof(*device));
+
+	if (device == NULL)
+		return NULL;
+	device->transport = transport;
+	device->reply_timeout_ms = TREZOR_REPLY_TIMEOUT_MS;
+	device->confirm_timeout_ms = TREZOR_CONFIRM_TIMEOUT_MS;
+	return device;
+}
+
+enum trezor_status trezor_open(const char *path, struct trezor_device **out,
+			       char *error, size_t error_size)
+{
+	struct transport *transport;
+	enum transport_status status;
+
+	*out = NULL;
+	status = transport_open(path, OPEN_PROBE_TIMEOUT_MS, &transport, error, error_size);
+	if (status != TRANSPORT_OK)
+		return status == TRANSPORT_GONE || status == TRANSPORT_TIMEOUT ? TREZOR_ERR_GONE
+									      : TREZOR_ERR_TRANSPORT;
+	*out = trezor_device_new(transport);
+	if (*out == NULL) {
+		transport_close(transport);
+		snprintf(error, error_size, "out of memory");
+		return TREZOR_ERR_NO_MEMORY;
+	}
+	return TREZOR_OK;
+}
+
+void trezor_close(struct trezor_device *device)
+{
+	if (device == NULL)
+		return;
+	transport_close(device->transport);
+	explicit_bzero(device, sizeof(*device));
+	free(device);
+}
+
+static bool has_capability(const Tz__Features *features, Tz__Capability wanted)
+{
+	size_t i;
+
+	for (i = 0; i < features->n_capabilities; i++)
+		if (features->capabilities[i] == wanted)
+			return true;
+	return false;
+}
+
+static void store_features(struct trezor_features *out, const Tz__Features *in)
+{
+	memset(out->session_id, 0, sizeof(out->session_id));
+	trezor_copy_text(out->vendor, sizeof(out->vendor), in->vendor);
+	out->major_version = in->major_version;
+	out->minor_version = in->minor_version;
+	out->patch_version = in->patch_version;
+	out->bootloader_mode = in->has_bootloader_mode && in->bootloader_mode;
+	trezor_copy_text(out->device_id, sizeof(out->device_id), in->device_id);
+	out->pin_protection = in->has_pin_protection && in->pin_protection;
+	out->passphrase_protection = in->has_passphrase_protection && in->passphrase_protection;
+	trezor_copy_text(out->label, sizeof(out->label), in->label);
+	/* Old firmware omits "initialized" only in bootloader mode. */
+	out->initialized = in->has_initialized ? in->initialized : !out->bootloader_mode;
+	out->unlocked = in->has_unlocked ? in->unlocked : true;
+	trezor_copy_text(out->model, sizeof(out->model), in->model);
+	trezor_copy_text(out->internal_model, sizeof(out->internal_model), in->internal_model);
+	out->passphrase_entry = has_capability(in, TZ__CAPABILITY__Capability_PassphraseEntry);
+	out->passphrase_always_on_device = in->has_passphrase_always_on_device &&
+					   in->passphrase_always_on_device;
+	/* A session id longer than any firmware sends is ignored, not truncated. */
+	out->session_id_len = 0;
+	if (in->has_session_id && in->session_id.len <= sizeof(out->session_id)) {
+		memcpy(out->session_id, in->session_id.data, in->session_id.len);
+		out->session_id_len = in->session_id.len;
+	}
+}
+
+enum trezor_status trezor_initialize(struct trezor_device *device)
+{
+	Tz__Initialize request = TZ__INITIALIZE__INIT;
+	ProtobufCMessage *reply;
+	enum trezor_status status;
+	struct trezor_features *features = &device->features;
+
+	if (features->session_id_len > 0) {
+		request.has_session_id = true;
+		request.session_id.data = features->session_id;
+		request.session_id.len = features->session_id_len;
+	}
+	status = trezor_call(device, MSG_INITIALIZE, &request.base, MSG_FEATURES,
+			     &tz__features__descriptor, &reply);
+	if (status != TREZOR_OK)
+		return status;
+	store_features(features, (Tz__Features *)reply);
+	protobuf_c_message_free_unpacked(reply, NULL);
+
+	if (features->bootloader_mode)
+		return trezor_fail(device, TREZOR_ERR_BOOTLOADER,
+				   "the Trezor is in bootloader mode: unplug it and plug it in "
+				   "again without touching it");
+	if (!features->initialized)
+		return trezor_fail(device, TREZOR_ERR_NOT_INITIALIZED,
+				   "the Trezor has no seed yet: set it up in Trezor Suite first");
+	return TREZOR_OK;
+}
+
+/* A 33-byte compressed point from the device, checked and expanded. */
+static enum trezor_status expand_device_key(struct trezor_device *device,
+					    const ProtobufCBinaryData *key,
+					    uint8_t public_key[EC_UNCOMPRESSED_SIZE])
+{
+	if (key->len != EC_COMPRESSED_SIZE || !ec_p256_decompress(key->data, public_key))
+		return trezor_fail(device, TREZOR_ERR_PROTOCOL,
+				   "the Trezor sent a public key that is not a P-256 point");
+	return TREZOR_OK;
+}
+
+enum trezor_status trezor_get_public_key(struct trezor_device *device,
+					 const struct identity *identity,
+					 uint8_t public_key[EC_UNCOMPRESSED_SIZE])
+{
+	Tz__GetPublicKey request = TZ__GET_PUBLIC_KEY__INIT;
+	uint32_t path[SLIP13_PATH_DEPTH];
+	ProtobufCMessage *reply;
+	enum trezor_status status;
+
+	if (!identity_slip13_path(identity, path))
+		return trezor_fail(device, TREZOR_ERR_NO_MEMORY, "cannot hash the identity");
+	request.n_address_n = SLIP13_PATH_DEPTH;
+	request.address_n = path;
+	request.ecdsa_curve_name = (char *)CURVE_NAME;
+	status = trezor_call(device, MSG_GET_PUBLIC_KEY, &request.base, MSG_PUBLIC_KEY,
+			     &tz__public_key__descriptor, &reply);
+	if (status != TREZOR_OK)
+		return status;
+	status = expand_device_key(device, &((Tz__PublicKey *)reply)->node->public_key,
+				   public_key);
+	protobuf_c_message_free_unpacked(reply, NULL);
+	return status;
+}
+
+/* NULL for empty strings, so absent parts are not sent. */
+static char *optional_text(const char *text)
+{
+	return text[0] != '\0' ? (char *)text : NULL;
+}
+
+/* Check the device's answer: the right key, 0x00||r||s, and a valid signature. */
+static enum trezor_status check_signed_identity(struct trezor_device *device,
+						const Tz__SignedIdentity *signed_identity,
+						const uint8_t expected_key[EC_UNCOMPRESSED_SIZE],
+						const uint8_t digest[EC_DIGEST_SIZE],
+						uint8_t signature[EC_SIGNATURE_SIZE])
+{
+	uint8_t key[EC_UNCOMPRESSED_SIZE];
+	const ProtobufCBinaryData *sig = &signed_identity->signature;
+	enum trezor_status status = expand_device_key(device, &signed_identity->public_key, key);
+
+	if (status != TREZOR_OK)
+		return status;
+	if (memcmp(key, expected_key, EC_UNCOMPRESSED_SIZE) != 0)
+		return trezor_fail(device, TREZOR_ERR_KEY_MISMATCH,
+				   "the Trezor signed with another key than the one listed "
+				   "(another seed or passphrase?)");
+	if (sig->len != 1 + EC_SIGNATURE_SIZE || sig->data[0] != 0x00)
+		return trezor_fail(device, TREZOR_ERR_PROTOCOL,
+				   "the Trezor sent a %zu-byte signature, not 65 bytes 00||r||s",
+				   sig->len);
+	if (!ec_p256_verify_digest(key, digest, sig->data + 1))
+		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE,
+				   "the Trezor's signature does not verify; it was discarded");
+	memcpy(signature, sig->data + 1, EC_SIGNATURE_SIZE);
+	return TREZOR_OK;
+}
+
+enum trezor_status trezor_sign_identity(struct trezor_device *device,
+					const struct identity *identity,
+					const uint8_t expected_key[EC_UNCOMPRESSED_SIZE],
+					const uint8_t digest[EC_DIGEST_SIZE],
+					const char *visual,
+					uint8_t signature[EC_SIGNATURE_SIZE])
+{
+	Tz__SignIdentity request = TZ__SIGN_IDENTITY__INIT;
+	Tz__IdentityType id = TZ__IDENTITY_TYPE__INIT;
+	ProtobufCMessage *reply;
+	enum trezor_status status;
+
+	if (strcmp(identity->proto, "gpg") != 0)
+		return trezor_fail(device, TREZOR_ERR_ARGUMENT,
+				   "only gpg:// identities sign a digest");
+	if (visual != NULL && strlen(visual) > TREZOR_VISUAL_MAX)
+		return trezor_fail(device, TREZOR_ERR_ARGUMENT,
+				   "the text to show on the Trezor is over %d bytes", TREZOR_VISUAL_MAX);
+	id.proto = optional_text(identity->proto);
+	id.user = optional_text(identity->user);
+	id.host = optional_text(identity->host);
+	id.port = optional_text(identity->port);
+	id.path = optional_text(identity->path);
+	id.has_index = true;
+	id.index = identity->index;
+	request.identity = &id;
+	request.has_challenge_hidden = true;
+	request.challenge_hidden.data = (uint8_t *)digest;
+	request.challenge_hidden.len = EC_DIGEST_SIZE;
+	request.challenge_visual = visual != NULL ? (char *)visual : NULL;
+	request.ecdsa_curve_name = (char *)CURVE_NAME;
+
+	status = trezor_call(device, MSG_SIGN_IDENTITY, &request.base, MSG_SIGNED_IDENTITY,
+			     &tz__signed_identity__descriptor, &reply);
+	if (status != TREZOR_OK)
+		return status;
+	status = check_signed_identity(device, (Tz__SignedIdentity *)reply, expected_key,
+				       digest, signature);
+	protobuf_c_message_free_unpacked(reply, NULL);
+	return status;
+}
+
+enum trezor_status trezor_cancel(struct trezor_device *device)
+{
+	Tz__Cancel request = TZ__CANCEL__INIT;
+	ProtobufCMessage *reply;
+	enum trezor_status status;
+
+	/* The answer to Cancel is Failure ActionCancelled: that is success here. */
+	status = trezor_call(device, MSG_CANCEL, &request.base, MSG_SUCCESS,
+			     &tz__success__descriptor, &reply);
+	if (status == TREZOR_OK)
+		protobuf_c_message_free_unpacked(reply, NULL);
+	return status == TREZOR_ERR_CANCELLED ? TREZOR_OK : status;
+}
+
+const char *trezor_status_name(enum trezor_status status)
+{
+	switch (status) {
+	case TREZOR_OK: return "ok";
+	case TREZOR_ERR_TIMEOUT: return "timeout";
+	case TREZOR_ERR_GONE: return "device gone";
+	case TREZOR_ERR_TRANSPORT: return "transport error";
+	case TREZOR_ERR_PROTOCOL: return "protocol error";
+	case TREZOR_ERR_FAILURE: return "device failure";
+	case TREZOR_ERR_CANCELLED: return "cancelled";
+	case TREZOR_ERR_PIN_INVALID: return "wrong PIN";
+	case TREZOR_ERR_NEEDS_INPUT: return "input needed";
+	case TREZOR_ERR_KEY_MISMATCH: return "key mismatch";
+	case TREZOR_ERR_BAD_SIGNATURE: return "bad signature";
+	case TREZOR_ERR_BOOTLOADER: return "bootloader mode";
+	case TREZOR_ERR_NOT_INITIALIZED: return "not initialized";
+	case TREZOR_ERR_NEEDS_THP: return "needs THP";
+	case TREZOR_ERR_ARGUMENT: return "bad argument";
+	case TREZOR_ERR_NO_MEMORY: return "out of memory";
+	}
+	return "unknown";
+}

@@ -1,0 +1,129 @@
+/*
+ * Conversations with one Trezor: Initialize -> Features, GetPublicKey and
+ * SignIdentity, with the requests a device may interpose (ButtonRequest,
+ * PinMatrixRequest, PassphraseRequest) and its Failures.
+ *
+ * A device is never trusted: every reply is checked against the protocol's
+ * limits, every public key must be a point on P-256, every signature is
+ * verified before it is handed out. Every read has a timeout.
+ *
+ * One thread at a time per trezor_device; callers serialise.
+ */
+#ifndef TREZOR_PKCS11_TREZOR_H
+#define TREZOR_PKCS11_TREZOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ec.h"
+#include "identity.h"
+#include "transport.h"
+
+#define TREZOR_ERROR_MAX 512
+#define TREZOR_TEXT_MAX 64              /* vendor, device id, label, model */
+#define TREZOR_SESSION_ID_MAX 64
+#define TREZOR_VISUAL_MAX 255           /* challenge_visual on a Trezor One */
+
+/* Time for replies that need no person, and for those that do. */
+#define TREZOR_REPLY_TIMEOUT_MS 30000
+#define TREZOR_CONFIRM_TIMEOUT_MS 120000
+
+enum trezor_status {
+	TREZOR_OK = 0,
+	TREZOR_ERR_TIMEOUT,             /* no answer in time */
+	TREZOR_ERR_GONE,                /* the device went away */
+	TREZOR_ERR_TRANSPORT,           /* another I/O failure */
+	TREZOR_ERR_PROTOCOL,            /* a malformed or unexpected reply */
+	TREZOR_ERR_FAILURE,             /* a Failure not listed below; see failure_code */
+	TREZOR_ERR_CANCELLED,           /* refused or cancelled on the device */
+	TREZOR_ERR_PIN_INVALID,
+	TREZOR_ERR_NEEDS_INPUT,         /* asked for a PIN or passphrase nobody can give */
+	TREZOR_ERR_KEY_MISMATCH,        /* signed with another key than the identity's */
+	TREZOR_ERR_BAD_SIGNATURE,       /* the signature does not verify */
+	TREZOR_ERR_BOOTLOADER,
+	TREZOR_ERR_NOT_INITIALIZED,
+	TREZOR_ERR_NEEDS_THP,           /* Safe 7: the newer host protocol only */
+	TREZOR_ERR_ARGUMENT,            /* the caller asked for something impossible */
+	TREZOR_ERR_NO_MEMORY,
+};
+
+struct trezor_features {
+	char vendor[TREZOR_TEXT_MAX + 1];
+	uint32_t major_version, minor_version, patch_version;
+	bool bootloader_mode;
+	char device_id[TREZOR_TEXT_MAX + 1];
+	bool pin_protection;
+	bool passphrase_protection;
+	char label[TREZOR_TEXT_MAX + 1];
+	bool initialized;
+	bool unlocked;                  /* true also when the firmware does not say */
+	char model[TREZOR_TEXT_MAX + 1];
+	char internal_model[TREZOR_TEXT_MAX + 1];
+	bool passphrase_entry;          /* capability: passphrase typed on the device */
+	bool passphrase_always_on_device;
+	uint8_t session_id[TREZOR_SESSION_ID_MAX];
+	size_t session_id_len;
+};
+
+/*
+ * What the device may ask of a person in the middle of a call. Any callback
+ * may be NULL. (PIN and passphrase callbacks come with their issue.)
+ */
+struct trezor_prompts {
+	void *context;
+	/* The device now waits for its button; code is the ButtonRequest code. */
+	void (*button)(void *context, uint32_t code);
+};
+
+struct trezor_device {
+	struct transport *transport;
+	struct trezor_features features;
+	const struct trezor_prompts *prompts;
+	int reply_timeout_ms;
+	int confirm_timeout_ms;
+	uint32_t failure_code;          /* the last Failure's code */
+	char error[TREZOR_ERROR_MAX];   /* the last error, one line */
+};
+
+/* Open the device at path (see transport_open). error gets one line on failure. */
+enum trezor_status trezor_open(const char *path, struct trezor_device **out,
+			       char *error, size_t error_size);
+
+/* Take over an open transport. */
+struct trezor_device *trezor_device_new(struct transport *transport);
+
+void trezor_close(struct trezor_device *device);
+
+/*
+ * Initialize (resuming features.session_id if set) and read Features.
+ * Bootloader mode, a device without seed and a Safe 7 are errors, but the
+ * features read so far stay in device->features.
+ */
+enum trezor_status trezor_initialize(struct trezor_device *device);
+
+/* The nist256p1 public key of identity's SLIP-0013 path, silently. */
+enum trezor_status trezor_get_public_key(struct trezor_device *device,
+					 const struct identity *identity,
+					 uint8_t public_key[EC_UNCOMPRESSED_SIZE]);
+
+/*
+ * Sign a 32-byte digest with a gpg:// identity (the only proto that signs a
+ * given digest). The device must sign with expected_key, and the signature
+ * must verify, before r||s is written. visual is shown on the device (may
+ * be NULL, at most TREZOR_VISUAL_MAX bytes).
+ */
+enum trezor_status trezor_sign_identity(struct trezor_device *device,
+					const struct identity *identity,
+					const uint8_t expected_key[EC_UNCOMPRESSED_SIZE],
+					const uint8_t digest[EC_DIGEST_SIZE],
+					const char *visual,
+					uint8_t signature[EC_SIGNATURE_SIZE]);
+
+/* Abort whatever the device is doing. */
+enum trezor_status trezor_cancel(struct trezor_device *device);
+
+/* "timeout", "cancelled", ... for logs and tests. */
+const char *trezor_status_name(enum trezor_status status);
+
+#endif

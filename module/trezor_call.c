@@ -1,0 +1,278 @@
+/*
+ * One request, its interposed requests, and its reply. See trezor_call.h.
+ */
+#include "config.h"
+
+#include "trezor_call.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "messages.h"
+#include "trezor.pb-c.h"
+
+/* A device may interpose a few requests (button, PIN, passphrase, a second
+ * button); one that never stops is hostile. */
+#define MAX_INTERPOSED_REQUESTS 16
+#define CANCEL_REPLY_TIMEOUT_MS 2000
+/* Longest device message we repeat to a person. */
+#define DEVICE_MESSAGE_MAX 120
+
+enum trezor_status trezor_fail(struct trezor_device *device, enum trezor_status status,
+			       const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	vsnprintf(device->error, sizeof(device->error), format, args);
+	va_end(args);
+	return status;
+}
+
+void trezor_copy_text(char *buffer, size_t size, const char *text)
+{
+	size_t i, length;
+
+	if (text == NULL)
+		text = "";
+	length = strlen(text);
+	if (length > size - 1) {
+		length = size - 1;
+		/* Do not cut a UTF-8 sequence in half. */
+		while (length > 0 && ((unsigned char)text[length] & 0xc0) == 0x80)
+			length--;
+	}
+	for (i = 0; i < length; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		buffer[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	buffer[length] = '\0';
+}
+
+static const char *type_name(unsigned type)
+{
+	const char *name = message_type_name(type);
+
+	return name != NULL ? name : "an unknown message";
+}
+
+static enum trezor_status from_transport(struct trezor_device *device,
+					 enum transport_status status, const char *doing)
+{
+	switch (status) {
+	case TRANSPORT_OK:
+		return TREZOR_OK;
+	case TRANSPORT_TIMEOUT:
+		return trezor_fail(device, TREZOR_ERR_TIMEOUT, "the Trezor did not answer %s in time",
+				   doing);
+	case TRANSPORT_GONE:
+		return trezor_fail(device, TREZOR_ERR_GONE, "the Trezor went away (%s)",
+				   device->transport->error);
+	case TRANSPORT_BAD_DATA:
+		return trezor_fail(device, TREZOR_ERR_PROTOCOL, "%s", device->transport->error);
+	case TRANSPORT_ERROR:
+		break;
+	}
+	return trezor_fail(device, TREZOR_ERR_TRANSPORT, "%s", device->transport->error);
+}
+
+static enum trezor_status send_message(struct trezor_device *device, uint16_t type,
+				       const ProtobufCMessage *message)
+{
+	size_t length = protobuf_c_message_get_packed_size(message);
+	uint8_t *payload;
+	enum transport_status status;
+
+	if (length > WIRE_MAX_PAYLOAD)
+		return trezor_fail(device, TREZOR_ERR_ARGUMENT, "%s would be too large to send",
+				   type_name(type));
+	payload = malloc(length > 0 ? length : 1);
+	if (payload == NULL)
+		return trezor_fail(device, TREZOR_ERR_NO_MEMORY, "out of memory");
+	protobuf_c_message_pack(message, payload);
+	log_debug("-> %s (%zu bytes)", type_name(type), length);
+	status = transport_send_message(device->transport, type, payload, length);
+	free(payload);
+	return from_transport(device, status, type_name(type));
+}
+
+static enum trezor_status unpack(struct trezor_device *device,
+				 const ProtobufCMessageDescriptor *descriptor,
+				 const struct wire_message *message, ProtobufCMessage **out)
+{
+	*out = protobuf_c_message_unpack(descriptor, NULL, message->length, message->payload);
+	if (*out == NULL)
+		return trezor_fail(device, TREZOR_ERR_PROTOCOL, "the Trezor sent a malformed %s",
+				   type_name(message->type));
+	return TREZOR_OK;
+}
+
+static enum trezor_status failure_status(struct trezor_device *device,
+					 const struct wire_message *message)
+{
+	ProtobufCMessage *unpacked;
+	Tz__Failure *failure;
+	char text[DEVICE_MESSAGE_MAX + 1];
+	enum trezor_status status = unpack(device, &tz__failure__descriptor, message, &unpacked);
+
+	if (status != TREZOR_OK)
+		return status;
+	failure = (Tz__Failure *)unpacked;
+	device->failure_code = failure->has_code ? (uint32_t)failure->code : 0;
+	trezor_copy_text(text, sizeof(text), failure->message);
+	protobuf_c_message_free_unpacked(unpacked, NULL);
+
+	switch (device->failure_code) {
+	case TZ__FAILURE_TYPE__Failure_ActionCancelled:
+	case TZ__FAILURE_TYPE__Failure_PinCancelled:
+		return trezor_fail(device, TREZOR_ERR_CANCELLED, "cancelled on the Trezor%s%s",
+				   text[0] ? ": " : "", text);
+	case TZ__FAILURE_TYPE__Failure_PinInvalid:
+		return trezor_fail(device, TREZOR_ERR_PIN_INVALID, "wrong PIN%s%s",
+				   text[0] ? ": " : "", text);
+	case TZ__FAILURE_TYPE__Failure_NotInitialized:
+		return trezor_fail(device, TREZOR_ERR_NOT_INITIALIZED,
+				   "the Trezor has no seed yet: set it up in Trezor Suite first");
+	case TZ__FAILURE_TYPE__Failure_InvalidProtocol:
+		return trezor_fail(device, TREZOR_ERR_NEEDS_THP,
+				   "this Trezor (a Safe 7?) speaks only the newer Trezor Host "
+				   "Protocol (THP), which trezor-pkcs11 does not support yet");
+	default:
+		return trezor_fail(device, TREZOR_ERR_FAILURE, "the Trezor reports failure %u%s%s",
+				   device->failure_code, text[0] ? ": " : "", text);
+	}
+}
+
+/* Tell the device to stop, and swallow its Failure ActionCancelled. */
+static void cancel_quietly(struct trezor_device *device)
+{
+	struct wire_message reply;
+	Tz__Cancel cancel = TZ__CANCEL__INIT;
+	char saved[TREZOR_ERROR_MAX];
+
+	memcpy(saved, device->error, sizeof(saved));
+	if (send_message(device, MSG_CANCEL, &cancel.base) == TREZOR_OK &&
+	    transport_receive_message(device->transport, &reply, CANCEL_REPLY_TIMEOUT_MS) ==
+		    TRANSPORT_OK)
+		wire_message_free(&reply);
+	memcpy(device->error, saved, sizeof(saved));
+}
+
+static enum trezor_status answer_button(struct trezor_device *device,
+					const struct wire_message *message)
+{
+	ProtobufCMessage *unpacked;
+	Tz__ButtonAck ack = TZ__BUTTON_ACK__INIT;
+	uint32_t code;
+	enum trezor_status status = unpack(device, &tz__button_request__descriptor, message,
+					   &unpacked);
+
+	if (status != TREZOR_OK)
+		return status;
+	code = ((Tz__ButtonRequest *)unpacked)->has_code ?
+		       (uint32_t)((Tz__ButtonRequest *)unpacked)->code : 0;
+	protobuf_c_message_free_unpacked(unpacked, NULL);
+	if (device->prompts != NULL && device->prompts->button != NULL)
+		device->prompts->button(device->prompts->context, code);
+	return send_message(device, MSG_BUTTON_ACK, &ack.base);
+}
+
+/* The device asks for something nobody here can answer yet: stop it cleanly. */
+static enum trezor_status refuse_input(struct trezor_device *device, const char *what)
+{
+	cancel_quietly(device);
+	return trezor_fail(device, TREZOR_ERR_NEEDS_INPUT,
+			   "the Trezor asks for its %s, which trezor-pkcs11 cannot enter here", what);
+}
+
+/*
+ * Answer an interposed request. *waits_for_person is set when the next reply
+ * depends on a person (so it gets the longer timeout).
+ */
+static enum trezor_status answer_interposed(struct trezor_device *device,
+					    const struct wire_message *message,
+					    bool *waits_for_person)
+{
+	switch (message->type) {
+	case MSG_BUTTON_REQUEST:
+		*waits_for_person = true;
+		return answer_button(device, message);
+	case MSG_PIN_MATRIX_REQUEST:
+		return refuse_input(device, "PIN");
+	case MSG_PASSPHRASE_REQUEST:
+		return refuse_input(device, "passphrase");
+	default:        /* trezor_call only passes the three types above */
+		return trezor_fail(device, TREZOR_ERR_PROTOCOL, "unexpected %s",
+				   type_name(message->type));
+	}
+}
+
+static enum trezor_status receive(struct trezor_device *device, struct wire_message *message,
+				  bool waits_for_person, uint16_t request_type)
+{
+	int timeout = waits_for_person ? device->confirm_timeout_ms : device->reply_timeout_ms;
+	enum transport_status status;
+
+	status = transport_receive_message(device->transport, message, timeout);
+	if (status == TRANSPORT_TIMEOUT && waits_for_person) {
+		cancel_quietly(device);
+		return trezor_fail(device, TREZOR_ERR_TIMEOUT,
+				   "nobody confirmed on the Trezor within %d seconds",
+				   timeout / 1000);
+	}
+	if (status == TRANSPORT_OK)
+		log_debug("<- %s (%u bytes)", type_name(message->type), message->length);
+	return from_transport(device, status, type_name(request_type));
+}
+
+static bool is_interposed(uint16_t type)
+{
+	return type == MSG_BUTTON_REQUEST || type == MSG_PIN_MATRIX_REQUEST ||
+	       type == MSG_PASSPHRASE_REQUEST;
+}
+
+enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
+			       const ProtobufCMessage *request, uint16_t expected,
+			       const ProtobufCMessageDescriptor *descriptor,
+			       ProtobufCMessage **reply)
+{
+	struct wire_message message;
+	bool waits_for_person = false;
+	enum trezor_status status;
+	int round;
+
+	*reply = NULL;
+	device->error[0] = '\0';
+	device->failure_code = 0;
+	status = send_message(device, type, request);
+	for (round = 0; status == TREZOR_OK; round++) {
+		status = receive(device, &message, waits_for_person, type);
+		if (status != TREZOR_OK)
+			break;
+		if (message.type == expected) {
+			status = unpack(device, descriptor, &message, reply);
+		} else if (message.type == MSG_FAILURE) {
+			status = failure_status(device, &message);
+		} else if (!is_interposed(message.type)) {
+			status = trezor_fail(device, TREZOR_ERR_PROTOCOL,
+					     "the Trezor answered %s with %s", type_name(type),
+					     type_name(message.type));
+		} else if (round >= MAX_INTERPOSED_REQUESTS) {
+			cancel_quietly(device);
+			status = trezor_fail(device, TREZOR_ERR_PROTOCOL,
+					     "the Trezor keeps asking instead of answering %s",
+					     type_name(type));
+		} else {
+			status = answer_interposed(device, &message, &waits_for_person);
+			wire_message_free(&message);
+			continue;
+		}
+		wire_message_free(&message);
+		break;
+	}
+	return status;
+}
