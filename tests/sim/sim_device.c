@@ -1,0 +1,499 @@
+/*
+ * The simulated Trezor's behaviour, message by message, as the firmware
+ * does it (PROTOCOL.md sections 2 to 5). See sim_device.h.
+ */
+#include "config.h"
+
+#include "sim_device.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "messages.h"
+#include "sim_sign.h"
+#include "trezor.pb-c.h"
+
+/* Field limits of the Trezor One's SignIdentity (PROTOCOL.md section 5). */
+#define LIMIT_PROTO 8
+#define LIMIT_USER 63
+#define LIMIT_HOST 63
+#define LIMIT_PORT 5
+#define LIMIT_PATH 255
+#define LIMIT_CHALLENGE_HIDDEN 512
+#define LIMIT_CHALLENGE_VISUAL 255
+#define LIMIT_ADDRESS_N 8
+
+struct model_info {
+	const char *name;               /* Features.model */
+	const char *internal_model;
+	uint32_t version[3];
+	bool core;                      /* Model T and the Safes */
+};
+
+static const struct model_info models[] = {
+	[SIM_MODEL_ONE] = { "1", "T1B1", { 1, 12, 1 }, false },
+	[SIM_MODEL_T] = { "T", "T2T1", { 2, 8, 1 }, true },
+	[SIM_MODEL_SAFE_3] = { "Safe 3", "T2B1", { 2, 8, 1 }, true },
+	[SIM_MODEL_SAFE_5] = { "Safe 5", "T3T1", { 2, 8, 1 }, true },
+};
+
+bool sim_model_from_name(const char *name, enum sim_model *model)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
+		if (strcmp(name, models[i].name) == 0) {
+			*model = (enum sim_model)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const struct model_info *model_of(const struct sim_device *device)
+{
+	return &models[device->options.model];
+}
+
+static void log_message(const struct sim_device *device, const char *direction, uint16_t type)
+{
+	const char *name = message_type_name(type);
+
+	if (device->options.verbose > 0)
+		fprintf(stderr, "trezor-sim: %s %s\n", direction, name != NULL ? name : "?");
+}
+
+/* ---- outgoing messages ---------------------------------------------------- */
+
+static void reply(struct sim_device *device, uint16_t type, const ProtobufCMessage *message)
+{
+	struct sim_outgoing *out;
+
+	if (device->outbox_count == SIM_OUTBOX_MAX) {
+		fprintf(stderr, "trezor-sim: outbox full, dropping a reply\n");
+		return;
+	}
+	out = &device->outbox[device->outbox_count];
+	out->type = type;
+	out->length = protobuf_c_message_get_packed_size(message);
+	out->payload = malloc(out->length > 0 ? out->length : 1);
+	if (out->payload == NULL) {
+		fprintf(stderr, "trezor-sim: out of memory\n");
+		return;
+	}
+	protobuf_c_message_pack(message, out->payload);
+	device->outbox_count++;
+	log_message(device, "->", type);
+}
+
+static void reply_failure(struct sim_device *device, Tz__FailureType code, const char *text)
+{
+	Tz__Failure failure = TZ__FAILURE__INIT;
+
+	failure.has_code = true;
+	failure.code = code;
+	failure.message = (char *)text;
+	reply(device, MSG_FAILURE, &failure.base);
+}
+
+static void reply_success(struct sim_device *device, const char *text)
+{
+	Tz__Success success = TZ__SUCCESS__INIT;
+
+	success.message = (char *)text;
+	reply(device, MSG_SUCCESS, &success.base);
+}
+
+void sim_device_clear_outbox(struct sim_device *device)
+{
+	size_t i;
+
+	for (i = 0; i < device->outbox_count; i++)
+		free(device->outbox[i].payload);
+	memset(device->outbox, 0, sizeof(device->outbox));
+	device->outbox_count = 0;
+}
+
+/* ---- set-up ----------------------------------------------------------------- */
+
+/* Like a real device id: 24 upper-case hex digits, here from the mnemonic. */
+static void derive_device_id(const char *mnemonic, char out[SIM_DEVICE_ID_SIZE + 1])
+{
+	uint8_t hash[32];
+	int i;
+
+	EVP_Digest(mnemonic, strlen(mnemonic), hash, NULL, EVP_sha256(), NULL);
+	for (i = 0; i < SIM_DEVICE_ID_SIZE / 2; i++)
+		snprintf(out + 2 * i, 3, "%02X", hash[i]);
+}
+
+bool sim_device_init(struct sim_device *device, const struct sim_options *options)
+{
+	memset(device, 0, sizeof(*device));
+	device->options = *options;
+	if (options->device_id != NULL)
+		snprintf(device->device_id, sizeof(device->device_id), "%s", options->device_id);
+	else
+		derive_device_id(options->mnemonic, device->device_id);
+	return sim_bip39_seed(options->mnemonic, "", device->seed);
+}
+
+static void drop_pending(struct sim_device *device)
+{
+	if (device->pending.request != NULL)
+		protobuf_c_message_free_unpacked(device->pending.request, NULL);
+	memset(&device->pending, 0, sizeof(device->pending));
+}
+
+void sim_device_free(struct sim_device *device)
+{
+	drop_pending(device);
+	sim_device_clear_outbox(device);
+	OPENSSL_cleanse(device->seed, sizeof(device->seed));
+}
+
+/* ---- Features ------------------------------------------------------------- */
+
+static void reply_features(struct sim_device *device)
+{
+	const struct model_info *model = model_of(device);
+	Tz__Features features = TZ__FEATURES__INIT;
+	Tz__Capability capabilities[2] = { TZ__CAPABILITY__Capability_Crypto,
+					   TZ__CAPABILITY__Capability_PassphraseEntry };
+
+	features.vendor = (char *)"trezor.io";
+	features.major_version = model->version[0];
+	features.minor_version = model->version[1];
+	features.patch_version = model->version[2];
+	features.has_bootloader_mode = true;
+	features.bootloader_mode = false;
+	features.device_id = device->device_id;
+	features.has_pin_protection = true;
+	features.has_passphrase_protection = true;
+	features.label = (char *)device->options.label;
+	features.has_initialized = true;
+	features.initialized = true;
+	features.has_unlocked = true;
+	features.unlocked = true;
+	features.model = (char *)model->name;
+	features.internal_model = (char *)model->internal_model;
+	features.capabilities = capabilities;
+	/* Only the core models let a person type the passphrase on the device. */
+	features.n_capabilities = model->core ? 2 : 1;
+	if (device->has_session) {
+		features.has_session_id = true;
+		features.session_id.data = device->session_id;
+		features.session_id.len = sizeof(device->session_id);
+	}
+	reply(device, MSG_FEATURES, &features.base);
+}
+
+static void handle_initialize(struct sim_device *device, const Tz__Initialize *request)
+{
+	bool resume = device->has_session && request->has_session_id &&
+		      request->session_id.len == sizeof(device->session_id) &&
+		      memcmp(request->session_id.data, device->session_id,
+			     sizeof(device->session_id)) == 0;
+
+	drop_pending(device);
+	if (!resume) {
+		RAND_bytes(device->session_id, sizeof(device->session_id));
+		device->has_session = true;
+	}
+	reply_features(device);
+}
+
+/* ---- keys ----------------------------------------------------------------- */
+
+static bool curve_of(const char *name, enum sim_curve *curve)
+{
+	/* The firmware's default curve is secp256k1. */
+	return sim_curve_from_name(name != NULL ? name : "secp256k1", curve);
+}
+
+static void reply_public_key(struct sim_device *device, const Tz__GetPublicKey *request)
+{
+	Tz__PublicKey answer = TZ__PUBLIC_KEY__INIT;
+	Tz__HDNodeType node_message = TZ__HDNODE_TYPE__INIT;
+	struct sim_node node;
+	enum sim_curve curve;
+	char xpub[SIM_XPUB_MAX];
+
+	if (!curve_of(request->ecdsa_curve_name, &curve)) {
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError, "Unsupported curve");
+		return;
+	}
+	if (!sim_slip10_derive(curve, device->seed, sizeof(device->seed), request->address_n,
+			       request->n_address_n, &node) ||
+	    !sim_node_xpub(&node, xpub, sizeof(xpub))) {
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_ProcessError, "Failed to derive key");
+		return;
+	}
+	node_message.depth = node.depth;
+	node_message.fingerprint = node.fingerprint;
+	node_message.child_num = node.child_num;
+	node_message.chain_code.data = node.chain_code;
+	node_message.chain_code.len = sizeof(node.chain_code);
+	node_message.public_key.data = node.public_key;
+	node_message.public_key.len = sizeof(node.public_key);
+	answer.node = &node_message;
+	answer.xpub = xpub;
+	reply(device, MSG_PUBLIC_KEY, &answer.base);
+	OPENSSL_cleanse(&node, sizeof(node));
+}
+
+/* ---- SignIdentity ------------------------------------------------------- */
+
+static bool too_long(const char *text, size_t limit)
+{
+	return text != NULL && strlen(text) > limit;
+}
+
+static bool sign_identity_fits(const Tz__SignIdentity *request)
+{
+	const Tz__IdentityType *id = request->identity;
+
+	return !too_long(id->proto, LIMIT_PROTO) && !too_long(id->user, LIMIT_USER) &&
+	       !too_long(id->host, LIMIT_HOST) && !too_long(id->port, LIMIT_PORT) &&
+	       !too_long(id->path, LIMIT_PATH) &&
+	       request->challenge_hidden.len <= LIMIT_CHALLENGE_HIDDEN &&
+	       !too_long(request->challenge_visual, LIMIT_CHALLENGE_VISUAL);
+}
+
+static bool proto_is(const Tz__IdentityType *id, const char *proto)
+{
+	return id->proto != NULL && strcmp(id->proto, proto) == 0;
+}
+
+/*
+ * What the device signs: ssh signs SHA-256 of the challenge, gpg takes the
+ * challenge as the digest and needs exactly 32 bytes.
+ */
+static bool digest_to_sign(const Tz__SignIdentity *request, uint8_t digest[32])
+{
+	const ProtobufCBinaryData *challenge = &request->challenge_hidden;
+
+	if (proto_is(request->identity, "ssh"))
+		return EVP_Digest(challenge->data, challenge->len, digest, NULL, EVP_sha256(),
+				  NULL) == 1;
+	/* Other protos would sign a Bitcoin message: not simulated. */
+	if (!proto_is(request->identity, "gpg") || challenge->len != 32)
+		return false;
+	memcpy(digest, challenge->data, 32);
+	return true;
+}
+
+static void sign_identity(struct sim_device *device, const Tz__SignIdentity *request)
+{
+	const Tz__IdentityType *id = request->identity;
+	Tz__SignedIdentity answer = TZ__SIGNED_IDENTITY__INIT;
+	uint32_t path[5];
+	uint8_t digest[32], signature[65];
+	struct sim_node node;
+	enum sim_curve curve;
+
+	if (!curve_of(request->ecdsa_curve_name, &curve)) {
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError, "Unsupported curve");
+		return;
+	}
+	sim_slip13_path(id->proto, id->user, id->host, id->port, id->path,
+			id->has_index ? id->index : 0, path);
+	signature[0] = 0x00;
+	if (!sim_slip10_derive(curve, device->seed, sizeof(device->seed), path, 5, &node) ||
+	    !digest_to_sign(request, digest) ||
+	    !sim_ecdsa_sign_digest(curve, node.private_key, digest, signature + 1)) {
+		OPENSSL_cleanse(&node, sizeof(node));
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_ProcessError,
+			      "Error signing identity");
+		return;
+	}
+	answer.public_key.data = node.public_key;
+	answer.public_key.len = sizeof(node.public_key);
+	answer.signature.data = signature;
+	answer.signature.len = sizeof(signature);
+	reply(device, MSG_SIGNED_IDENTITY, &answer.base);
+	OPENSSL_cleanse(&node, sizeof(node));
+}
+
+/* ---- operations that wait for a person ------------------------------------ */
+
+static Tz__ButtonRequestType confirm_code(const struct sim_device *device)
+{
+	/* A Trezor One asks with ProtectCall, the core models with Other. */
+	return model_of(device)->core ? TZ__BUTTON_REQUEST_TYPE__ButtonRequest_Other
+				      : TZ__BUTTON_REQUEST_TYPE__ButtonRequest_ProtectCall;
+}
+
+static void request_button(struct sim_device *device)
+{
+	Tz__ButtonRequest request = TZ__BUTTON_REQUEST__INIT;
+
+	request.has_code = true;
+	request.code = confirm_code(device);
+	device->pending.waiting_button_ack = true;
+	reply(device, MSG_BUTTON_REQUEST, &request.base);
+}
+
+static void carry_out(struct sim_device *device)
+{
+	struct sim_pending *pending = &device->pending;
+
+	switch (pending->kind) {
+	case SIM_PENDING_SIGN_IDENTITY:
+		sign_identity(device, (Tz__SignIdentity *)pending->request);
+		break;
+	case SIM_PENDING_PING:
+		reply_success(device, ((Tz__Ping *)pending->request)->message);
+		break;
+	case SIM_PENDING_SHOW_PUBLIC_KEY:
+		reply_public_key(device, (Tz__GetPublicKey *)pending->request);
+		break;
+	case SIM_PENDING_NONE:
+		break;
+	}
+}
+
+/* Ask for the next thing the pending operation needs, or finish it. */
+static void advance_pending(struct sim_device *device)
+{
+	if (!device->pending.confirmed) {
+		request_button(device);
+		return;
+	}
+	carry_out(device);
+	drop_pending(device);
+}
+
+static void start_pending(struct sim_device *device, enum sim_pending_kind kind,
+			  ProtobufCMessage *request)
+{
+	drop_pending(device);
+	device->pending.kind = kind;
+	device->pending.request = request;
+	advance_pending(device);
+}
+
+static void handle_button_ack(struct sim_device *device)
+{
+	if (!device->pending.waiting_button_ack) {
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
+			      "Unexpected message");
+		return;
+	}
+	device->pending.waiting_button_ack = false;
+	if (device->options.decline) {
+		drop_pending(device);
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_ActionCancelled,
+			      "Action cancelled by user");
+		return;
+	}
+	device->pending.confirmed = true;
+	advance_pending(device);
+}
+
+/* ---- dispatch ------------------------------------------------------------- */
+
+static const ProtobufCMessageDescriptor *descriptor_of(uint16_t type)
+{
+	switch (type) {
+	case MSG_INITIALIZE: return &tz__initialize__descriptor;
+	case MSG_PING: return &tz__ping__descriptor;
+	case MSG_GET_PUBLIC_KEY: return &tz__get_public_key__descriptor;
+	case MSG_SIGN_IDENTITY: return &tz__sign_identity__descriptor;
+	case MSG_CANCEL: return &tz__cancel__descriptor;
+	case MSG_BUTTON_ACK: return &tz__button_ack__descriptor;
+	case MSG_GET_FEATURES: return &tz__get_features__descriptor;
+	case MSG_END_SESSION: return &tz__end_session__descriptor;
+	default: return NULL;
+	}
+}
+
+/* Requests that start an operation; ownership of `request` passes on. */
+static void handle_operation(struct sim_device *device, uint16_t type, ProtobufCMessage *request)
+{
+	if (type == MSG_SIGN_IDENTITY) {
+		if (!sign_identity_fits((Tz__SignIdentity *)request)) {
+			reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError,
+				      "Identity field too long");
+			protobuf_c_message_free_unpacked(request, NULL);
+			return;
+		}
+		start_pending(device, SIM_PENDING_SIGN_IDENTITY, request);
+	} else if (type == MSG_PING && ((Tz__Ping *)request)->button_protection) {
+		start_pending(device, SIM_PENDING_PING, request);
+	} else if (type == MSG_GET_PUBLIC_KEY && ((Tz__GetPublicKey *)request)->show_display) {
+		start_pending(device, SIM_PENDING_SHOW_PUBLIC_KEY, request);
+	} else {
+		if (type == MSG_PING)
+			reply_success(device, ((Tz__Ping *)request)->message);
+		else if (((Tz__GetPublicKey *)request)->n_address_n > LIMIT_ADDRESS_N)
+			reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError, "Path too long");
+		else
+			reply_public_key(device, (Tz__GetPublicKey *)request);
+		protobuf_c_message_free_unpacked(request, NULL);
+	}
+}
+
+static void dispatch(struct sim_device *device, uint16_t type, ProtobufCMessage *request)
+{
+	switch (type) {
+	case MSG_INITIALIZE:
+		handle_initialize(device, (Tz__Initialize *)request);
+		break;
+	case MSG_GET_FEATURES:
+		reply_features(device);
+		break;
+	case MSG_CANCEL:
+		drop_pending(device);
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_ActionCancelled,
+			      "Action cancelled by user");
+		break;
+	case MSG_BUTTON_ACK:
+		handle_button_ack(device);
+		break;
+	case MSG_END_SESSION:
+		drop_pending(device);
+		device->has_session = false;
+		reply_success(device, "Session ended");
+		break;
+	default:
+		handle_operation(device, type, request);
+		return;         /* it took ownership of request */
+	}
+	protobuf_c_message_free_unpacked(request, NULL);
+}
+
+void sim_device_handle(struct sim_device *device, const struct wire_message *message)
+{
+	const ProtobufCMessageDescriptor *descriptor = descriptor_of(message->type);
+	ProtobufCMessage *request;
+	bool busy = device->pending.kind != SIM_PENDING_NONE;
+
+	log_message(device, "<-", message->type);
+	if (descriptor == NULL) {
+		drop_pending(device);
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
+			      "Unexpected message");
+		return;
+	}
+	/* While an operation waits for a person, only these may come in. */
+	if (busy && message->type != MSG_BUTTON_ACK && message->type != MSG_CANCEL &&
+	    message->type != MSG_INITIALIZE) {
+		drop_pending(device);
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
+			      "Unexpected message");
+		return;
+	}
+	request = protobuf_c_message_unpack(descriptor, NULL, message->length, message->payload);
+	if (request == NULL) {
+		drop_pending(device);
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError, "Failed to decode message");
+		return;
+	}
+	dispatch(device, message->type, request);
+}

@@ -1,0 +1,84 @@
+/*
+ * The simulated Trezor: a state machine from request messages to reply
+ * messages, with no I/O of its own (sim_main.c moves the reports), so tests
+ * can also drive it directly.
+ *
+ * Requests that need a person (SignIdentity, Ping with button protection,
+ * GetPublicKey with show_display) become a pending operation that advances
+ * one interposed request at a time until it can be carried out.
+ */
+#ifndef TREZOR_SIM_DEVICE_H
+#define TREZOR_SIM_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "sim_keys.h"
+#include "wire.h"
+
+#define SIM_OUTBOX_MAX 4
+#define SIM_DEVICE_ID_SIZE 24
+
+enum sim_model {
+	SIM_MODEL_ONE,
+	SIM_MODEL_T,
+	SIM_MODEL_SAFE_3,
+	SIM_MODEL_SAFE_5,
+};
+
+struct sim_options {
+	const char *mnemonic;
+	const char *label;
+	enum sim_model model;
+	const char *device_id;          /* NULL: derived from the mnemonic */
+	bool decline;                   /* the person refuses every confirmation */
+	int verbose;                    /* log messages on stderr */
+};
+
+struct sim_outgoing {
+	uint16_t type;
+	size_t length;
+	uint8_t *payload;
+};
+
+enum sim_pending_kind {
+	SIM_PENDING_NONE,
+	SIM_PENDING_SIGN_IDENTITY,
+	SIM_PENDING_PING,
+	SIM_PENDING_SHOW_PUBLIC_KEY,
+};
+
+struct sim_pending {
+	enum sim_pending_kind kind;
+	ProtobufCMessage *request;      /* the unpacked request being served */
+	bool confirmed;                 /* the person pressed the button */
+	bool waiting_button_ack;        /* a ButtonRequest is out */
+};
+
+struct sim_device {
+	struct sim_options options;
+	uint8_t seed[SIM_SEED_SIZE];
+	char device_id[SIM_DEVICE_ID_SIZE + 1];
+	uint8_t session_id[32];
+	bool has_session;
+	struct sim_pending pending;
+	struct sim_outgoing outbox[SIM_OUTBOX_MAX];
+	size_t outbox_count;
+};
+
+/* "1", "T", "Safe 3", "Safe 5" -> model. */
+bool sim_model_from_name(const char *name, enum sim_model *model);
+
+bool sim_device_init(struct sim_device *device, const struct sim_options *options);
+void sim_device_free(struct sim_device *device);
+
+/* Handle one whole request; replies are appended to the outbox. */
+void sim_device_handle(struct sim_device *device, const struct wire_message *request);
+
+/* Empty the outbox (the caller has sent it). */
+void sim_device_clear_outbox(struct sim_device *device);
+
+#endif

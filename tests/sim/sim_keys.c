@@ -1,0 +1,303 @@
+/* BIP-39, SLIP-0010 and SLIP-0013 for the simulator. See sim_keys.h. */
+#include "config.h"
+
+#include "sim_keys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/obj_mac.h>
+
+#define HARDENED_BIT 0x80000000u
+
+static int curve_nid(enum sim_curve curve)
+{
+	return curve == SIM_CURVE_NIST256P1 ? NID_X9_62_prime256v1 : NID_secp256k1;
+}
+
+/* SLIP-0010's HMAC key for the master node. */
+static const char *curve_seed_key(enum sim_curve curve)
+{
+	return curve == SIM_CURVE_NIST256P1 ? "Nist256p1 seed" : "Bitcoin seed";
+}
+
+bool sim_curve_from_name(const char *name, enum sim_curve *curve)
+{
+	if (strcmp(name, "nist256p1") == 0)
+		*curve = SIM_CURVE_NIST256P1;
+	else if (strcmp(name, "secp256k1") == 0)
+		*curve = SIM_CURVE_SECP256K1;
+	else
+		return false;
+	return true;
+}
+
+bool sim_bip39_seed(const char *mnemonic, const char *passphrase, uint8_t seed[SIM_SEED_SIZE])
+{
+	char salt[8 + 256 + 1];
+
+	if (strlen(passphrase) > 256)
+		return false;
+	snprintf(salt, sizeof(salt), "mnemonic%s", passphrase);
+	return PKCS5_PBKDF2_HMAC(mnemonic, (int)strlen(mnemonic), (const unsigned char *)salt,
+				 (int)strlen(salt), 2048, EVP_sha512(), SIM_SEED_SIZE, seed) == 1;
+}
+
+static bool hmac_sha512(const uint8_t *key, size_t key_len, const uint8_t *data, size_t data_len,
+			uint8_t out[64])
+{
+	unsigned int out_len = 0;
+
+	return HMAC(EVP_sha512(), key, (int)key_len, data, data_len, out, &out_len) != NULL &&
+	       out_len == 64;
+}
+
+/* Compressed public point of a private scalar. */
+static bool public_from_private(enum sim_curve curve, const uint8_t private_key[32],
+				uint8_t public_key[33])
+{
+	EC_GROUP *group = EC_GROUP_new_by_curve_name(curve_nid(curve));
+	EC_POINT *point = group != NULL ? EC_POINT_new(group) : NULL;
+	BIGNUM *k = BN_bin2bn(private_key, 32, NULL);
+	bool ok = point != NULL && k != NULL &&
+		  EC_POINT_mul(group, point, k, NULL, NULL, NULL) == 1 &&
+		  EC_POINT_point2oct(group, point, POINT_CONVERSION_COMPRESSED, public_key, 33,
+				     NULL) == 33;
+
+	BN_clear_free(k);
+	EC_POINT_free(point);
+	EC_GROUP_free(group);
+	return ok;
+}
+
+/* The curve order n as a fresh BIGNUM. */
+static BIGNUM *curve_order(enum sim_curve curve)
+{
+	EC_GROUP *group = EC_GROUP_new_by_curve_name(curve_nid(curve));
+	BIGNUM *order = group != NULL ? BN_dup(EC_GROUP_get0_order(group)) : NULL;
+
+	EC_GROUP_free(group);
+	return order;
+}
+
+static bool below_order_and_nonzero(const uint8_t bytes[32], const BIGNUM *order)
+{
+	BIGNUM *value = BN_bin2bn(bytes, 32, NULL);
+	bool ok = value != NULL && !BN_is_zero(value) && BN_cmp(value, order) < 0;
+
+	BN_clear_free(value);
+	return ok;
+}
+
+bool sim_slip10_master(enum sim_curve curve, const uint8_t *seed, size_t seed_len,
+		       struct sim_node *master)
+{
+	const char *key = curve_seed_key(curve);
+	BIGNUM *order = curve_order(curve);
+	uint8_t i[64];
+	bool ok = order != NULL && hmac_sha512((const uint8_t *)key, strlen(key), seed, seed_len, i);
+
+	/* IL = 0 or IL >= n: derive again with I as the data. */
+	while (ok && !below_order_and_nonzero(i, order)) {
+		uint8_t again[64];
+
+		ok = hmac_sha512((const uint8_t *)key, strlen(key), i, sizeof(i), again);
+		memcpy(i, again, sizeof(i));
+		OPENSSL_cleanse(again, sizeof(again));
+	}
+	memset(master, 0, sizeof(*master));
+	if (ok) {
+		memcpy(master->private_key, i, 32);
+		memcpy(master->chain_code, i + 32, 32);
+		ok = public_from_private(curve, master->private_key, master->public_key);
+	}
+	OPENSSL_cleanse(i, sizeof(i));
+	BN_free(order);
+	return ok;
+}
+
+/* First 4 bytes of RIPEMD-160(SHA-256(public key)), big-endian. */
+static uint32_t key_fingerprint(const uint8_t public_key[33])
+{
+	uint8_t sha[32], ripe[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (EVP_Digest(public_key, 33, sha, NULL, EVP_sha256(), NULL) != 1 ||
+	    EVP_Digest(sha, sizeof(sha), ripe, &len, EVP_ripemd160(), NULL) != 1 || len < 4)
+		return 0;
+	return (uint32_t)ripe[0] << 24 | (uint32_t)ripe[1] << 16 | (uint32_t)ripe[2] << 8 | ripe[3];
+}
+
+/* child = (IL + k) mod n; false when IL >= n or the sum is 0 (SLIP-0010 retry). */
+static bool add_tweak(const uint8_t il[32], const uint8_t parent[32], const BIGNUM *order,
+		      uint8_t child[32], bool *usable)
+{
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *tweak = BN_bin2bn(il, 32, NULL);
+	BIGNUM *key = BN_bin2bn(parent, 32, NULL);
+	BIGNUM *sum = BN_new();
+	bool ok = ctx != NULL && tweak != NULL && key != NULL && sum != NULL;
+
+	*usable = false;
+	if (ok && BN_cmp(tweak, order) < 0) {
+		ok = BN_mod_add(sum, tweak, key, order, ctx) == 1;
+		*usable = ok && !BN_is_zero(sum);
+		if (*usable)
+			ok = BN_bn2binpad(sum, child, 32) == 32;
+	}
+	BN_clear_free(tweak);
+	BN_clear_free(key);
+	BN_clear_free(sum);
+	BN_CTX_free(ctx);
+	return ok;
+}
+
+bool sim_slip10_child(enum sim_curve curve, const struct sim_node *parent, uint32_t index,
+		      struct sim_node *child)
+{
+	BIGNUM *order = curve_order(curve);
+	uint8_t data[37], i[64];
+	bool usable = false, ok = order != NULL;
+
+	/* Hardened: 00 || k || i. Normal: compressed point || i. */
+	if (index & HARDENED_BIT) {
+		data[0] = 0x00;
+		memcpy(data + 1, parent->private_key, 32);
+	} else {
+		memcpy(data, parent->public_key, 33);
+	}
+	memset(child, 0, sizeof(*child));
+	while (ok && !usable) {
+		data[33] = (uint8_t)(index >> 24);
+		data[34] = (uint8_t)(index >> 16);
+		data[35] = (uint8_t)(index >> 8);
+		data[36] = (uint8_t)index;
+		ok = hmac_sha512(parent->chain_code, 32, data, sizeof(data), i) &&
+		     add_tweak(i, parent->private_key, order, child->private_key, &usable);
+		/* Retry with 01 || IR || i. */
+		data[0] = 0x01;
+		memcpy(data + 1, i + 32, 32);
+	}
+	if (ok) {
+		memcpy(child->chain_code, i + 32, 32);
+		child->depth = parent->depth + 1;
+		child->child_num = index;
+		child->fingerprint = key_fingerprint(parent->public_key);
+		ok = public_from_private(curve, child->private_key, child->public_key);
+	}
+	OPENSSL_cleanse(data, sizeof(data));
+	OPENSSL_cleanse(i, sizeof(i));
+	BN_free(order);
+	return ok;
+}
+
+bool sim_slip10_derive(enum sim_curve curve, const uint8_t *seed, size_t seed_len,
+		       const uint32_t *path, size_t depth, struct sim_node *node)
+{
+	struct sim_node parent;
+	size_t level;
+	bool ok = sim_slip10_master(curve, seed, seed_len, node);
+
+	for (level = 0; ok && level < depth; level++) {
+		parent = *node;
+		ok = sim_slip10_child(curve, &parent, path[level], node);
+	}
+	OPENSSL_cleanse(&parent, sizeof(parent));
+	return ok;
+}
+
+static const char base58_alphabet[] =
+	"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/* Base58 of data (big-endian number, leading zero bytes as '1'). */
+static bool base58_encode(const uint8_t *data, size_t length, char *out, size_t size)
+{
+	uint8_t digits[128] = { 0 };    /* base-58 digits, least significant first */
+	size_t count = 0, zeros = 0, i, j, n = 0;
+
+	while (zeros < length && data[zeros] == 0)
+		zeros++;
+	for (i = zeros; i < length; i++) {
+		unsigned carry = data[i];
+
+		for (j = 0; j < count; j++) {
+			carry += (unsigned)digits[j] << 8;
+			digits[j] = (uint8_t)(carry % 58);
+			carry /= 58;
+		}
+		while (carry > 0 && count < sizeof(digits)) {
+			digits[count++] = (uint8_t)(carry % 58);
+			carry /= 58;
+		}
+	}
+	if (zeros + count + 1 > size)
+		return false;
+	for (i = 0; i < zeros; i++)
+		out[n++] = '1';
+	for (i = count; i > 0; i--)
+		out[n++] = base58_alphabet[digits[i - 1]];
+	out[n] = '\0';
+	return true;
+}
+
+bool sim_node_xpub(const struct sim_node *node, char *out, size_t size)
+{
+	uint8_t raw[78 + 4], hash[32];
+	uint8_t *p = raw;
+
+	*p++ = 0x04; *p++ = 0x88; *p++ = 0xb2; *p++ = 0x1e;
+	*p++ = (uint8_t)node->depth;
+	*p++ = (uint8_t)(node->fingerprint >> 24); *p++ = (uint8_t)(node->fingerprint >> 16);
+	*p++ = (uint8_t)(node->fingerprint >> 8); *p++ = (uint8_t)node->fingerprint;
+	*p++ = (uint8_t)(node->child_num >> 24); *p++ = (uint8_t)(node->child_num >> 16);
+	*p++ = (uint8_t)(node->child_num >> 8); *p++ = (uint8_t)node->child_num;
+	memcpy(p, node->chain_code, 32);
+	p += 32;
+	memcpy(p, node->public_key, 33);
+	p += 33;
+	if (EVP_Digest(raw, 78, hash, NULL, EVP_sha256(), NULL) != 1 ||
+	    EVP_Digest(hash, 32, hash, NULL, EVP_sha256(), NULL) != 1)
+		return false;
+	memcpy(p, hash, 4);
+	return base58_encode(raw, sizeof(raw), out, size);
+}
+
+static void append_part(EVP_MD_CTX *ctx, const char *before, const char *part, const char *after)
+{
+	if (part == NULL || part[0] == '\0')
+		return;
+	EVP_DigestUpdate(ctx, before, strlen(before));
+	EVP_DigestUpdate(ctx, part, strlen(part));
+	EVP_DigestUpdate(ctx, after, strlen(after));
+}
+
+void sim_slip13_path(const char *proto, const char *user, const char *host,
+		     const char *port, const char *path, uint32_t index, uint32_t out[5])
+{
+	uint8_t le[4] = { (uint8_t)index, (uint8_t)(index >> 8), (uint8_t)(index >> 16),
+			  (uint8_t)(index >> 24) };
+	uint8_t hash[32] = { 0 };
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int i;
+
+	if (ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1) {
+		EVP_DigestUpdate(ctx, le, sizeof(le));
+		append_part(ctx, "", proto, "://");
+		append_part(ctx, "", user, "@");
+		append_part(ctx, "", host, "");
+		append_part(ctx, ":", port, "");
+		append_part(ctx, "", path, "");
+		EVP_DigestFinal_ex(ctx, hash, NULL);
+	}
+	EVP_MD_CTX_free(ctx);
+	out[0] = HARDENED_BIT | 13;
+	for (i = 0; i < 4; i++)
+		out[i + 1] = HARDENED_BIT | ((uint32_t)hash[4 * i] | (uint32_t)hash[4 * i + 1] << 8 |
+					     (uint32_t)hash[4 * i + 2] << 16 |
+					     (uint32_t)hash[4 * i + 3] << 24);
+}

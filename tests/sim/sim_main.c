@@ -1,0 +1,210 @@
+/*
+ * trezor-sim: a Trezor simulator speaking codec v1 over UDP, like the
+ * Trezor emulator: one 64-byte report per datagram, "PINGPING" answered with
+ * "PONGPONG", replies to whoever sent the last request.
+ *
+ * Usage: trezor-sim [--port N] [--mnemonic "words"] [--label L]
+ *                   [--model 1|T|"Safe 3"|"Safe 5"] [--device-id ID]
+ *                   [--decline] [-v]
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sim_device.h"
+#include "wire.h"
+
+#define DEFAULT_PORT 21324
+#define DEFAULT_MNEMONIC "all all all all all all all all all all all all"
+#define DATAGRAM_MAX 128
+
+struct client {
+	struct sockaddr_storage address;
+	socklen_t length;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: trezor-sim [--port N] [--mnemonic \"words\"] [--label L]\n"
+		"                  [--model 1|T|\"Safe 3\"|\"Safe 5\"] [--device-id ID]\n"
+		"                  [--decline] [-v]\n"
+		"A Trezor simulator on 127.0.0.1, UDP (--port 0 picks a free port).\n");
+}
+
+static bool parse_port(const char *text, int *port)
+{
+	char *end;
+	long value = strtol(text, &end, 10);
+
+	if (*text == '\0' || *end != '\0' || value < 0 || value > 65535)
+		return false;
+	*port = (int)value;
+	return true;
+}
+
+/* Returns 0 to run, 1 after --help, 2 on a usage error. */
+static int parse_options(int argc, char **argv, struct sim_options *options, int *port)
+{
+	static const struct option long_options[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "mnemonic", required_argument, NULL, 'm' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "model", required_argument, NULL, 'M' },
+		{ "device-id", required_argument, NULL, 'i' },
+		{ "decline", no_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "vh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!parse_port(optarg, port)) {
+				fprintf(stderr, "trezor-sim: bad port \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		case 'm': options->mnemonic = optarg; break;
+		case 'l': options->label = optarg; break;
+		case 'M':
+			if (!sim_model_from_name(optarg, &options->model)) {
+				fprintf(stderr, "trezor-sim: unknown model \"%s\" "
+					"(1, T, \"Safe 3\" or \"Safe 5\")\n", optarg);
+				return 2;
+			}
+			break;
+		case 'i': options->device_id = optarg; break;
+		case 'd': options->decline = true; break;
+		case 'v': options->verbose++; break;
+		case 'h': usage(stdout); return 1;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+static int open_socket(int port)
+{
+	struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	socklen_t length = sizeof(address);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&address, &length) != 0) {
+		fprintf(stderr, "trezor-sim: cannot listen on 127.0.0.1:%d: %s\n", port,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fprintf(stderr, "listening on 127.0.0.1:%d\n", ntohs(address.sin_port));
+	return fd;
+}
+
+static void send_replies(int fd, struct sim_device *device, const struct client *client)
+{
+	uint8_t report[WIRE_REPORT_SIZE];
+	size_t i, r;
+
+	for (i = 0; i < device->outbox_count; i++) {
+		const struct sim_outgoing *out = &device->outbox[i];
+
+		for (r = 0; r < wire_report_count(out->length); r++) {
+			wire_encode_report(out->type, out->payload, out->length, r, report);
+			sendto(fd, report, sizeof(report), 0,
+			       (const struct sockaddr *)&client->address, client->length);
+		}
+	}
+	sim_device_clear_outbox(device);
+}
+
+static void handle_report(int fd, struct sim_device *device, struct wire_reader *reader,
+			  const uint8_t *data, size_t length, const struct client *client)
+{
+	struct wire_message message;
+	enum wire_status status = wire_reader_feed(reader, data, length);
+
+	if (status == WIRE_MORE)
+		return;
+	if (status != WIRE_COMPLETE) {
+		fprintf(stderr, "trezor-sim: dropped a report: %s\n", wire_status_text(status));
+		return;
+	}
+	wire_reader_take(reader, &message);
+	sim_device_handle(device, &message);
+	wire_message_free(&message);
+	send_replies(fd, device, client);
+}
+
+static void serve(int fd, struct sim_device *device)
+{
+	struct wire_reader reader;
+	struct client client;
+	uint8_t data[DATAGRAM_MAX];
+	ssize_t length;
+
+	wire_reader_init(&reader);
+	for (;;) {
+		client.length = sizeof(client.address);
+		length = recvfrom(fd, data, sizeof(data), 0, (struct sockaddr *)&client.address,
+				  &client.length);
+		if (length < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "trezor-sim: receive: %s\n", strerror(errno));
+			return;
+		}
+		if (length == 8 && memcmp(data, "PINGPING", 8) == 0) {
+			sendto(fd, "PONGPONG", 8, 0, (struct sockaddr *)&client.address,
+			       client.length);
+		} else if (length == WIRE_REPORT_SIZE) {
+			handle_report(fd, device, &reader, data, (size_t)length, &client);
+		} else {
+			fprintf(stderr, "trezor-sim: ignored a %zd-byte datagram\n", length);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sim_options options = {
+		.mnemonic = DEFAULT_MNEMONIC,
+		.label = "Simulated Trezor",
+		.model = SIM_MODEL_ONE,
+	};
+	struct sim_device device;
+	int port = DEFAULT_PORT, fd, parsed;
+
+	parsed = parse_options(argc, argv, &options, &port);
+	if (parsed != 0)
+		return parsed == 1 ? 0 : 2;
+	if (!sim_device_init(&device, &options)) {
+		fprintf(stderr, "trezor-sim: cannot derive the seed\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	fd = open_socket(port);
+	if (fd < 0)
+		return 1;
+	serve(fd, &device);
+	sim_device_free(&device);
+	close(fd);
+	return 1;
+}
