@@ -1,0 +1,134 @@
+/* Test helpers: the simulator as a child process, hex. See helpers.h. */
+#include "config.h"
+
+#include "helpers.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ARGS 32
+
+static int read_listening_port(const char *log_path)
+{
+	char line[256];
+	int port = 0;
+	FILE *log = fopen(log_path, "r");
+
+	if (log == NULL)
+		return 0;
+	while (port == 0 && fgets(line, sizeof(line), log) != NULL)
+		if (sscanf(line, "listening on 127.0.0.1:%d", &port) != 1)
+			port = 0;
+	fclose(log);
+	return port;
+}
+
+static void exec_simulator(const char *log_path, const char *const *args)
+{
+	const char *argv[MAX_ARGS + 5];
+	const char *binary = getenv("TREZOR_SIM");
+	int n = 0, fd = open(log_path, O_WRONLY | O_APPEND);
+
+	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+		_exit(126);
+	argv[n++] = binary;
+	argv[n++] = "--port";
+	argv[n++] = "0";
+	argv[n++] = "-v";
+	for (; args != NULL && *args != NULL && n < MAX_ARGS + 4; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	execv(binary, (char *const *)argv);
+	_exit(127);
+}
+
+void sim_process_start(struct sim_process *sim, const char *const *args)
+{
+	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int fd, tries;
+
+	memset(sim, 0, sizeof(*sim));
+	ck_assert_msg(getenv("TREZOR_SIM") != NULL, "TREZOR_SIM is not set");
+	snprintf(sim->log_path, sizeof(sim->log_path), "%s/trezor-sim-log-XXXXXX", tmp);
+	fd = mkstemp(sim->log_path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	sim->pid = fork();
+	ck_assert_int_ge(sim->pid, 0);
+	if (sim->pid == 0)
+		exec_simulator(sim->log_path, args);
+	for (tries = 0; tries < 500 && sim->port == 0; tries++) {
+		nanosleep(&pause, NULL);
+		sim->port = read_listening_port(sim->log_path);
+	}
+	ck_assert_msg(sim->port != 0, "the simulator did not start");
+	snprintf(sim->path, sizeof(sim->path), "udp:127.0.0.1:%d", sim->port);
+}
+
+void sim_process_stop(struct sim_process *sim)
+{
+	if (sim->pid > 0) {
+		kill(sim->pid, SIGKILL);
+		waitpid(sim->pid, NULL, 0);
+		sim->pid = 0;
+	}
+	if (sim->log_path[0] != '\0')
+		unlink(sim->log_path);
+	sim->log_path[0] = '\0';
+}
+
+int sim_process_count(const struct sim_process *sim, const char *text)
+{
+	char line[512];
+	int count = 0;
+	FILE *log = fopen(sim->log_path, "r");
+
+	ck_assert_ptr_nonnull(log);
+	while (fgets(line, sizeof(line), log) != NULL)
+		if (strstr(line, text) != NULL)
+			count++;
+	fclose(log);
+	return count;
+}
+
+size_t hex_to_bytes(const char *hex, unsigned char *out, size_t size)
+{
+	size_t length = strlen(hex), i;
+
+	ck_assert_msg(length % 2 == 0 && length / 2 <= size, "bad hex in a test vector");
+	for (i = 0; i < length / 2; i++) {
+		unsigned value;
+
+		ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &value), 1);
+		out[i] = (unsigned char)value;
+	}
+	return length / 2;
+}
+
+void bytes_to_hex(const unsigned char *bytes, size_t length, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < length; i++)
+		snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+	out[2 * length] = '\0';
+}
+
+int run_suite(Suite *suite)
+{
+	SRunner *runner = srunner_create(suite);
+	int failed;
+
+	srunner_run_all(runner, CK_NORMAL);
+	failed = srunner_ntests_failed(runner);
+	srunner_free(runner);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,531 @@
+/*
+ * The simulator against the firmware vectors of PROTOCOL.md section 6, byte
+ * for byte: first its state machine driven directly, then the trezor-sim
+ * binary over UDP through the module's codec and transport (never through
+ * the module's device logic, so the two stay independent).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "messages.h"
+#include "sim_device.h"
+#include "transport.h"
+#include "trezor.pb-c.h"
+
+#define MNEMONIC_ALL "all all all all all all all all all all all all"
+#define MNEMONIC_ALCOHOL "alcohol woman abuse must during monitor noble actual mixed trade " \
+			 "anger aisle"
+
+/* PROTOCOL.md section 6 */
+#define SSH_VECTOR_CHALLENGE "cd8552569d6e4509266ef137584d1e62c7579b5b8ed69bbafa4b864c6521e7c2"
+#define SSH_VECTOR_KEY "0373f21a3da3d0e96fc2189f81dd826658c3d76b2d55bd1da349bc6c3573b13ae4"
+#define SSH_VECTOR_SIGNATURE "005122cebabb852cdd32103b602662afa88e54c0c0c1b38d7099c64dcd49efe9" \
+			     "08288114e66ed2d8c82f23a70b769a4db723173ec53840c08aafb840d3f09a18d3"
+#define GPG_VECTOR_KEY "02b9afc638371743324c09dc8136847a0478e9f26a3dfcc0b9923f4bcbdcf93fdb"
+#define GPG_VECTOR_SIGNATURE "009a9c40ff057fc0378f6b607df35052c781990063783f7b4efbe979ee565e6a" \
+			     "942cffe25bdfde710d9c3486f2b647007614df2af87d18847e1c64464ed4d1ef03"
+#define SSH_ALICE_KEY "0369b2c77f97a1cd81e520ed4b56d55239890776bd5674ad00ad4ddcb3b3287be2"
+
+static const uint32_t gpg_alice_path[5] = {
+	0x80000000u | 13, 0x80000000u | 1443763744u, 0x80000000u | 268988321u,
+	0x80000000u | 501076312u, 0x80000000u | 597996507u,
+};
+
+static struct sim_device device;
+
+static void start_device(const char *mnemonic, enum sim_model model, bool decline)
+{
+	struct sim_options options = { .mnemonic = mnemonic, .label = "Test", .model = model,
+				       .decline = decline };
+
+	ck_assert(sim_device_init(&device, &options));
+}
+
+/* Hand the device one request; its replies wait in the outbox. */
+static void send_request(uint16_t type, const ProtobufCMessage *message)
+{
+	struct wire_message request = { .type = type };
+	uint8_t buffer[2048];
+
+	request.length = (uint32_t)protobuf_c_message_get_packed_size(message);
+	ck_assert_uint_le(request.length, sizeof(buffer));
+	protobuf_c_message_pack(message, buffer);
+	request.payload = request.length > 0 ? buffer : NULL;
+	sim_device_clear_outbox(&device);
+	sim_device_handle(&device, &request);
+}
+
+/* The outbox must hold exactly one reply of this type; returns it unpacked. */
+static ProtobufCMessage *only_reply(uint16_t type, const ProtobufCMessageDescriptor *descriptor)
+{
+	ProtobufCMessage *message;
+
+	ck_assert_uint_eq(device.outbox_count, 1);
+	ck_assert_uint_eq(device.outbox[0].type, type);
+	message = protobuf_c_message_unpack(descriptor, NULL, device.outbox[0].length,
+					    device.outbox[0].payload);
+	ck_assert_ptr_nonnull(message);
+	return message;
+}
+
+static void assert_failure(Tz__FailureType code, const char *text)
+{
+	Tz__Failure *failure = (Tz__Failure *)only_reply(MSG_FAILURE, &tz__failure__descriptor);
+
+	ck_assert_int_eq(failure->code, code);
+	ck_assert_str_eq(failure->message, text);
+	protobuf_c_message_free_unpacked(&failure->base, NULL);
+}
+
+static void assert_button_request(Tz__ButtonRequestType code)
+{
+	Tz__ButtonRequest *request = (Tz__ButtonRequest *)only_reply(MSG_BUTTON_REQUEST,
+								     &tz__button_request__descriptor);
+
+	ck_assert_int_eq(request->code, code);
+	protobuf_c_message_free_unpacked(&request->base, NULL);
+}
+
+static void press_button(void)
+{
+	Tz__ButtonAck ack = TZ__BUTTON_ACK__INIT;
+
+	send_request(MSG_BUTTON_ACK, &ack.base);
+}
+
+static void assert_bytes(const ProtobufCBinaryData *data, const char *hex)
+{
+	char actual[300];
+
+	ck_assert_uint_lt(data->len * 2, sizeof(actual));
+	bytes_to_hex(data->data, data->len, actual);
+	ck_assert_str_eq(actual, hex);
+}
+
+/* SignIdentity for proto://user@host, curve nist256p1. */
+static void request_signature(const char *proto, const char *user, const char *host,
+			      uint32_t index, const uint8_t *challenge, size_t challenge_len)
+{
+	Tz__SignIdentity request = TZ__SIGN_IDENTITY__INIT;
+	Tz__IdentityType identity = TZ__IDENTITY_TYPE__INIT;
+
+	identity.proto = (char *)proto;
+	identity.user = (char *)user;
+	identity.host = (char *)host;
+	identity.has_index = true;
+	identity.index = index;
+	request.identity = &identity;
+	request.has_challenge_hidden = true;
+	request.challenge_hidden.data = (uint8_t *)challenge;
+	request.challenge_hidden.len = challenge_len;
+	request.challenge_visual = (char *)"test";
+	request.ecdsa_curve_name = (char *)"nist256p1";
+	send_request(MSG_SIGN_IDENTITY, &request.base);
+}
+
+static void assert_signed(const char *key_hex, const char *signature_hex)
+{
+	Tz__SignedIdentity *answer = (Tz__SignedIdentity *)only_reply(
+		MSG_SIGNED_IDENTITY, &tz__signed_identity__descriptor);
+
+	assert_bytes(&answer->public_key, key_hex);
+	assert_bytes(&answer->signature, signature_hex);
+	protobuf_c_message_free_unpacked(&answer->base, NULL);
+}
+
+static void gpg_challenge(uint8_t challenge[32])
+{
+	int i;
+
+	for (i = 0; i < 32; i++)
+		challenge[i] = (uint8_t)(0xa0 + i);
+}
+
+START_TEST(firmware_ssh_vector)
+{
+	uint8_t challenge[32];
+
+	hex_to_bytes(SSH_VECTOR_CHALLENGE, challenge, sizeof(challenge));
+	start_device(MNEMONIC_ALCOHOL, SIM_MODEL_ONE, false);
+	request_signature("ssh", "satoshi", "bitcoin.org", 47, challenge, sizeof(challenge));
+	assert_button_request(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_ProtectCall);
+	press_button();
+	assert_signed(SSH_VECTOR_KEY, SSH_VECTOR_SIGNATURE);
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(emulator_gpg_vector)
+{
+	uint8_t challenge[32];
+
+	gpg_challenge(challenge);
+	start_device(MNEMONIC_ALL, SIM_MODEL_ONE, false);
+	request_signature("gpg", "alice", "example.com", 0, challenge, sizeof(challenge));
+	assert_button_request(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_ProtectCall);
+	press_button();
+	assert_signed(GPG_VECTOR_KEY, GPG_VECTOR_SIGNATURE);
+	sim_device_free(&device);
+}
+END_TEST
+
+static void request_public_key(const uint32_t *path, size_t depth, const char *curve)
+{
+	Tz__GetPublicKey request = TZ__GET_PUBLIC_KEY__INIT;
+
+	request.n_address_n = depth;
+	request.address_n = (uint32_t *)path;
+	request.ecdsa_curve_name = (char *)curve;
+	send_request(MSG_GET_PUBLIC_KEY, &request.base);
+}
+
+START_TEST(public_key_of_gpg_identity)
+{
+	Tz__PublicKey *answer;
+
+	start_device(MNEMONIC_ALL, SIM_MODEL_ONE, false);
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	answer = (Tz__PublicKey *)only_reply(MSG_PUBLIC_KEY, &tz__public_key__descriptor);
+	assert_bytes(&answer->node->public_key, GPG_VECTOR_KEY);
+	ck_assert_uint_eq(answer->node->depth, 5);
+	ck_assert_uint_eq(answer->node->child_num, gpg_alice_path[4]);
+	/* Computed independently (Python, from the SLIP-0010 and BIP-32 texts). */
+	ck_assert_str_eq(answer->xpub, "xpub6GPT6K2pBshChTLnZFrbpegL27xM6nDsh1WPV3JExyyYFFpyxquf5u"
+				       "QtKeUw2MZ8GMDw2Rp6zN4yBxkeGu7NcSAjpyvKzV34Qbx6pVG7zB7");
+	protobuf_c_message_free_unpacked(&answer->base, NULL);
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(ssh_proto_gives_another_key)
+{
+	uint8_t challenge[32];
+
+	gpg_challenge(challenge);
+	start_device(MNEMONIC_ALL, SIM_MODEL_ONE, false);
+	request_signature("ssh", "alice", "example.com", 0, challenge, sizeof(challenge));
+	press_button();
+	{
+		Tz__SignedIdentity *answer = (Tz__SignedIdentity *)only_reply(
+			MSG_SIGNED_IDENTITY, &tz__signed_identity__descriptor);
+
+		assert_bytes(&answer->public_key, SSH_ALICE_KEY);
+		protobuf_c_message_free_unpacked(&answer->base, NULL);
+	}
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(gpg_needs_32_bytes)
+{
+	uint8_t challenge[33] = { 1 };
+
+	start_device(MNEMONIC_ALL, SIM_MODEL_ONE, false);
+	request_signature("gpg", "alice", "example.com", 0, challenge, 31);
+	press_button();
+	assert_failure(TZ__FAILURE_TYPE__Failure_ProcessError, "Error signing identity");
+	request_signature("gpg", "alice", "example.com", 0, challenge, 33);
+	press_button();
+	assert_failure(TZ__FAILURE_TYPE__Failure_ProcessError, "Error signing identity");
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(other_protos_fail)
+{
+	uint8_t challenge[32] = { 1 };
+
+	start_device(MNEMONIC_ALL, SIM_MODEL_ONE, false);
+	request_signature("https", "alice", "example.com", 0, challenge, sizeof(challenge));
+	press_button();
+	assert_failure(TZ__FAILURE_TYPE__Failure_ProcessError, "Error signing identity");
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(decline_cancels)
+{
+	uint8_t challenge[32] = { 1 };
+
+	start_device(MNEMONIC_ALL, SIM_MODEL_ONE, true);
+	request_signature("gpg", "alice", "example.com", 0, challenge, sizeof(challenge));
+	assert_button_request(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_ProtectCall);
+	press_button();
+	assert_failure(TZ__FAILURE_TYPE__Failure_ActionCancelled, "Action cancelled by user");
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(core_models_ask_with_other)
+{
+	static const enum sim_model core[] = { SIM_MODEL_T, SIM_MODEL_SAFE_3, SIM_MODEL_SAFE_5 };
+	uint8_t challenge[32];
+	size_t i;
+
+	gpg_challenge(challenge);
+	for (i = 0; i < 3; i++) {
+		start_device(MNEMONIC_ALL, core[i], false);
+		request_signature("gpg", "alice", "example.com", 0, challenge, sizeof(challenge));
+		assert_button_request(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_Other);
+		press_button();
+		assert_signed(GPG_VECTOR_KEY, GPG_VECTOR_SIGNATURE);
+		sim_device_free(&device);
+	}
+}
+END_TEST
+
+static Tz__Features *initialize(const uint8_t *session_id, size_t length)
+{
+	Tz__Initialize request = TZ__INITIALIZE__INIT;
+
+	if (session_id != NULL) {
+		request.has_session_id = true;
+		request.session_id.data = (uint8_t *)session_id;
+		request.session_id.len = length;
+	}
+	send_request(MSG_INITIALIZE, &request.base);
+	return (Tz__Features *)only_reply(MSG_FEATURES, &tz__features__descriptor);
+}
+
+START_TEST(features_per_model)
+{
+	static const struct {
+		enum sim_model model;
+		const char *name, *internal;
+		uint32_t major;
+		size_t capabilities;
+	} expected[] = {
+		{ SIM_MODEL_ONE, "1", "T1B1", 1, 1 },
+		{ SIM_MODEL_T, "T", "T2T1", 2, 2 },
+		{ SIM_MODEL_SAFE_3, "Safe 3", "T2B1", 2, 2 },
+		{ SIM_MODEL_SAFE_5, "Safe 5", "T3T1", 2, 2 },
+	};
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		Tz__Features *features;
+
+		start_device(MNEMONIC_ALL, expected[i].model, false);
+		features = initialize(NULL, 0);
+		ck_assert_str_eq(features->vendor, "trezor.io");
+		ck_assert_str_eq(features->model, expected[i].name);
+		ck_assert_str_eq(features->internal_model, expected[i].internal);
+		ck_assert_uint_eq(features->major_version, expected[i].major);
+		ck_assert_str_eq(features->label, "Test");
+		/* From SHA-256 of the mnemonic. */
+		ck_assert_str_eq(features->device_id, "58ACF278961FCEF660089D82");
+		ck_assert(features->initialized && features->unlocked && !features->bootloader_mode);
+		ck_assert_uint_eq(features->n_capabilities, expected[i].capabilities);
+		ck_assert_uint_eq(features->session_id.len, 32);
+		protobuf_c_message_free_unpacked(&features->base, NULL);
+		sim_device_free(&device);
+	}
+}
+END_TEST
+
+START_TEST(initialize_resumes_session)
+{
+	Tz__Features *first, *resumed, *fresh;
+
+	start_device(MNEMONIC_ALL, SIM_MODEL_ONE, false);
+	first = initialize(NULL, 0);
+	resumed = initialize(first->session_id.data, first->session_id.len);
+	ck_assert_mem_eq(resumed->session_id.data, first->session_id.data, 32);
+	fresh = initialize(NULL, 0);
+	ck_assert_int_ne(memcmp(fresh->session_id.data, first->session_id.data, 32), 0);
+	protobuf_c_message_free_unpacked(&first->base, NULL);
+	protobuf_c_message_free_unpacked(&resumed->base, NULL);
+	protobuf_c_message_free_unpacked(&fresh->base, NULL);
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(small_requests)
+{
+	Tz__Ping ping = TZ__PING__INIT;
+	Tz__Success *success;
+	Tz__Cancel cancel = TZ__CANCEL__INIT;
+	Tz__EndSession end = TZ__END_SESSION__INIT;
+	struct wire_message unknown = { .type = 999 };
+
+	start_device(MNEMONIC_ALL, SIM_MODEL_ONE, false);
+	ping.message = (char *)"hello";
+	send_request(MSG_PING, &ping.base);
+	success = (Tz__Success *)only_reply(MSG_SUCCESS, &tz__success__descriptor);
+	ck_assert_str_eq(success->message, "hello");
+	protobuf_c_message_free_unpacked(&success->base, NULL);
+
+	ping.has_button_protection = true;
+	ping.button_protection = true;
+	send_request(MSG_PING, &ping.base);
+	assert_button_request(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_ProtectCall);
+	/* Cancel while the button waits; then an unexpected ButtonAck. */
+	send_request(MSG_CANCEL, &cancel.base);
+	assert_failure(TZ__FAILURE_TYPE__Failure_ActionCancelled, "Action cancelled by user");
+	press_button();
+	assert_failure(TZ__FAILURE_TYPE__Failure_UnexpectedMessage, "Unexpected message");
+
+	send_request(MSG_END_SESSION, &end.base);
+	success = (Tz__Success *)only_reply(MSG_SUCCESS, &tz__success__descriptor);
+	protobuf_c_message_free_unpacked(&success->base, NULL);
+
+	sim_device_clear_outbox(&device);
+	sim_device_handle(&device, &unknown);
+	assert_failure(TZ__FAILURE_TYPE__Failure_UnexpectedMessage, "Unexpected message");
+	request_public_key(gpg_alice_path, 5, "ed448");
+	assert_failure(TZ__FAILURE_TYPE__Failure_DataError, "Unsupported curve");
+	sim_device_free(&device);
+}
+END_TEST
+
+/* ---- the binary over UDP -------------------------------------------------- */
+
+static struct sim_process process;
+
+static void start_process(void)
+{
+	static const char *const args[] = { "--mnemonic", MNEMONIC_ALL, NULL };
+
+	sim_process_start(&process, args);
+}
+
+static void stop_process(void)
+{
+	sim_process_stop(&process);
+}
+
+static int udp_socket_to(int port)
+{
+	struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&address, sizeof(address)), 0);
+	return fd;
+}
+
+static ssize_t receive_within(int fd, uint8_t *buffer, size_t size, int timeout_ms)
+{
+	struct pollfd waiting = { .fd = fd, .events = POLLIN };
+
+	if (poll(&waiting, 1, timeout_ms) != 1)
+		return -1;
+	return recv(fd, buffer, size, 0);
+}
+
+START_TEST(binary_answers_ping)
+{
+	int fd = udp_socket_to(process.port);
+	uint8_t buffer[16];
+
+	ck_assert_int_eq(send(fd, "PINGPING", 8, 0), 8);
+	ck_assert_int_eq(receive_within(fd, buffer, sizeof(buffer), 2000), 8);
+	ck_assert_mem_eq(buffer, "PONGPONG", 8);
+	close(fd);
+}
+END_TEST
+
+START_TEST(binary_signs_gpg_vector)
+{
+	struct transport *transport;
+	struct wire_message reply;
+	Tz__SignIdentity request = TZ__SIGN_IDENTITY__INIT;
+	Tz__IdentityType identity = TZ__IDENTITY_TYPE__INIT;
+	Tz__ButtonAck ack = TZ__BUTTON_ACK__INIT;
+	Tz__SignedIdentity *answer;
+	uint8_t challenge[32], payload[256];
+	char error[256];
+	size_t length;
+
+	ck_assert_int_eq(transport_open(process.path, 1000, &transport, error, sizeof(error)),
+			 TRANSPORT_OK);
+	gpg_challenge(challenge);
+	identity.proto = (char *)"gpg";
+	identity.user = (char *)"alice";
+	identity.host = (char *)"example.com";
+	request.identity = &identity;
+	request.has_challenge_hidden = true;
+	request.challenge_hidden.data = challenge;
+	request.challenge_hidden.len = 32;
+	request.ecdsa_curve_name = (char *)"nist256p1";
+	length = protobuf_c_message_pack(&request.base, payload);
+	ck_assert_int_eq(transport_send_message(transport, MSG_SIGN_IDENTITY, payload, length),
+			 TRANSPORT_OK);
+	ck_assert_int_eq(transport_receive_message(transport, &reply, 2000), TRANSPORT_OK);
+	ck_assert_uint_eq(reply.type, MSG_BUTTON_REQUEST);
+	wire_message_free(&reply);
+	length = protobuf_c_message_pack(&ack.base, payload);
+	ck_assert_int_eq(transport_send_message(transport, MSG_BUTTON_ACK, payload, length),
+			 TRANSPORT_OK);
+	ck_assert_int_eq(transport_receive_message(transport, &reply, 2000), TRANSPORT_OK);
+	ck_assert_uint_eq(reply.type, MSG_SIGNED_IDENTITY);
+	answer = tz__signed_identity__unpack(NULL, reply.length, reply.payload);
+	ck_assert_ptr_nonnull(answer);
+	assert_bytes(&answer->public_key, GPG_VECTOR_KEY);
+	assert_bytes(&answer->signature, GPG_VECTOR_SIGNATURE);
+	tz__signed_identity__free_unpacked(answer, NULL);
+	wire_message_free(&reply);
+	transport_close(transport);
+	ck_assert_int_eq(sim_process_count(&process, "trezor-sim: <- SignIdentity"), 1);
+	ck_assert_int_eq(sim_process_count(&process, "trezor-sim: -> SignedIdentity"), 1);
+}
+END_TEST
+
+START_TEST(binary_answers_last_writer)
+{
+	uint8_t report[WIRE_REPORT_SIZE], buffer[128];
+	int first = udp_socket_to(process.port), second = udp_socket_to(process.port);
+
+	/* Ping without a message: a one-report Success back. */
+	wire_encode_report(MSG_PING, NULL, 0, 0, report);
+	ck_assert_int_eq(send(first, report, sizeof(report), 0), WIRE_REPORT_SIZE);
+	ck_assert_int_eq(receive_within(first, buffer, sizeof(buffer), 2000), WIRE_REPORT_SIZE);
+	ck_assert_int_eq(send(second, report, sizeof(report), 0), WIRE_REPORT_SIZE);
+	ck_assert_int_eq(receive_within(second, buffer, sizeof(buffer), 2000), WIRE_REPORT_SIZE);
+	ck_assert_mem_eq(buffer, "?##\x00\x02", 5);
+	ck_assert_int_eq(receive_within(first, buffer, sizeof(buffer), 100), -1);
+	close(first);
+	close(second);
+}
+END_TEST
+
+static Suite *sim_suite(void)
+{
+	Suite *suite = suite_create("sim");
+	TCase *machine = tcase_create("state machine");
+	TCase *binary = tcase_create("binary");
+
+	tcase_add_test(machine, firmware_ssh_vector);
+	tcase_add_test(machine, emulator_gpg_vector);
+	tcase_add_test(machine, public_key_of_gpg_identity);
+	tcase_add_test(machine, ssh_proto_gives_another_key);
+	tcase_add_test(machine, gpg_needs_32_bytes);
+	tcase_add_test(machine, other_protos_fail);
+	tcase_add_test(machine, decline_cancels);
+	tcase_add_test(machine, core_models_ask_with_other);
+	tcase_add_test(machine, features_per_model);
+	tcase_add_test(machine, initialize_resumes_session);
+	tcase_add_test(machine, small_requests);
+	tcase_add_checked_fixture(binary, start_process, stop_process);
+	tcase_add_test(binary, binary_answers_ping);
+	tcase_add_test(binary, binary_signs_gpg_vector);
+	tcase_add_test(binary, binary_answers_last_writer);
+	suite_add_tcase(suite, machine);
+	suite_add_tcase(suite, binary);
+	return suite;
+}
+
+int main(void)
+{
+	return run_suite(sim_suite());
+}
