@@ -183,13 +183,12 @@ static uint32_t read_le32(const uint8_t *bytes)
 	       (uint32_t)bytes[3] << 24;
 }
 
-bool identity_slip13_path(const struct identity *identity, uint32_t path[SLIP13_PATH_DEPTH])
+bool identity_slip13_hash(const struct identity *identity, uint8_t hash[32])
 {
 	char uri[IDENTITY_URI_MAX];
-	uint8_t index_le[4], hash[EVP_MAX_MD_SIZE];
+	uint8_t index_le[4];
 	unsigned int hash_len = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int i;
 
 	identity_uri(identity, uri, sizeof(uri));
 	index_le[0] = (uint8_t)identity->index;
@@ -202,9 +201,16 @@ bool identity_slip13_path(const struct identity *identity, uint32_t path[SLIP13_
 	    EVP_DigestFinal_ex(ctx, hash, &hash_len) != 1)
 		hash_len = 0;
 	EVP_MD_CTX_free(ctx);
-	if (hash_len != 32)
-		return false;
+	return hash_len == 32;
+}
 
+bool identity_slip13_path(const struct identity *identity, uint32_t path[SLIP13_PATH_DEPTH])
+{
+	uint8_t hash[32];
+	int i;
+
+	if (!identity_slip13_hash(identity, hash))
+		return false;
 	path[0] = HARDENED | 13;
 	for (i = 0; i < 4; i++)
 		path[i + 1] = HARDENED | read_le32(hash + 4 * i);

@@ -45,8 +45,11 @@ void identity_uri(const struct identity *identity, char *buffer, size_t size);
 /* The identity as a person writes it, without proto: "alice@example.com". */
 void identity_display(const struct identity *identity, char *buffer, size_t size);
 
-/* m/13'/A'/B'/C'/D' from SHA-256(le32(index) || URI). False only if
- * libcrypto fails (out of memory). */
+/* SHA-256(le32(index) || URI), the hash SLIP-0013 builds the path from.
+ * False only if libcrypto fails (out of memory). */
+bool identity_slip13_hash(const struct identity *identity, uint8_t hash[32]);
+
+/* m/13'/A'/B'/C'/D' where A..D are the first 16 bytes of that hash. */
 bool identity_slip13_path(const struct identity *identity, uint32_t path[SLIP13_PATH_DEPTH]);
 
 #endif

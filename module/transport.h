@@ -7,6 +7,8 @@
 #ifndef TREZOR_PKCS11_TRANSPORT_H
 #define TREZOR_PKCS11_TRANSPORT_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +23,7 @@ enum transport_status {
 	TRANSPORT_GONE,         /* the device went away (unplugged, killed) */
 	TRANSPORT_BAD_DATA,     /* what arrived is not codec v1 */
 	TRANSPORT_ERROR,        /* anything else; the error text says what */
+	TRANSPORT_CANCELLED,    /* the cancel flag was raised while waiting */
 };
 
 struct transport;
@@ -38,7 +41,17 @@ struct transport {
 	const struct transport_ops *ops;
 	char path[TRANSPORT_PATH_MAX];          /* as TREZOR_PATH spells it */
 	char error[TRANSPORT_ERROR_MAX];        /* why the last call failed */
+	/* When set and raised, waits end early with TRANSPORT_CANCELLED. */
+	const atomic_bool *cancel;
 };
+
+/* Longest a backend sleeps before looking at the cancel flag again. */
+#define TRANSPORT_CANCEL_CHECK_MS 100
+
+static inline bool transport_cancelled(const struct transport *transport)
+{
+	return transport->cancel != NULL && atomic_load(transport->cancel);
+}
 
 /*
  * Open the device at `path` ("udp:127.0.0.1:21324", ...). The backend checks

@@ -99,6 +99,8 @@ static int next_wait_ms(const struct udp_transport *udp, int64_t now, int64_t de
 					     : udp->last_heard_ms + UDP_PING_INTERVAL_MS;
 	int64_t until = due < deadline ? due : deadline;
 
+	if (udp->base.cancel != NULL && until > now + TRANSPORT_CANCEL_CHECK_MS)
+		until = now + TRANSPORT_CANCEL_CHECK_MS;
 	return until > now ? (int)(until - now) : 0;
 }
 
@@ -136,6 +138,10 @@ static enum transport_status udp_read_report(struct transport *transport,
 	int64_t now;
 
 	for (;;) {
+		if (transport_cancelled(transport)) {
+			transport_set_error(transport, "cancelled");
+			return TRANSPORT_CANCELLED;
+		}
 		now = clock_monotonic_ms();
 		status = keep_alive(udp, now);
 		if (status != TRANSPORT_OK)

@@ -254,6 +254,7 @@ const char *trezor_status_name(enum trezor_status status)
 	switch (status) {
 	case TREZOR_OK: return "ok";
 	case TREZOR_ERR_TIMEOUT: return "timeout";
+	case TREZOR_ERR_NOT_CONFIRMED: return "not confirmed";
 	case TREZOR_ERR_GONE: return "device gone";
 	case TREZOR_ERR_TRANSPORT: return "transport error";
 	case TREZOR_ERR_PROTOCOL: return "protocol error";
@@ -267,6 +268,7 @@ const char *trezor_status_name(enum trezor_status status)
 	case TREZOR_ERR_NOT_INITIALIZED: return "not initialized";
 	case TREZOR_ERR_NEEDS_THP: return "needs THP";
 	case TREZOR_ERR_ARGUMENT: return "bad argument";
+	case TREZOR_ERR_ABORTED: return "aborted";
 	case TREZOR_ERR_NO_MEMORY: return "out of memory";
 	}
 	return "unknown";

@@ -31,7 +31,8 @@
 
 enum trezor_status {
 	TREZOR_OK = 0,
-	TREZOR_ERR_TIMEOUT,             /* no answer in time */
+	TREZOR_ERR_TIMEOUT,             /* the device did not answer in time */
+	TREZOR_ERR_NOT_CONFIRMED,       /* nobody pressed the button in time */
 	TREZOR_ERR_GONE,                /* the device went away */
 	TREZOR_ERR_TRANSPORT,           /* another I/O failure */
 	TREZOR_ERR_PROTOCOL,            /* a malformed or unexpected reply */
@@ -45,6 +46,7 @@ enum trezor_status {
 	TREZOR_ERR_NOT_INITIALIZED,
 	TREZOR_ERR_NEEDS_THP,           /* Safe 7: the newer host protocol only */
 	TREZOR_ERR_ARGUMENT,            /* the caller asked for something impossible */
+	TREZOR_ERR_ABORTED,             /* the transport's cancel flag was raised */
 	TREZOR_ERR_NO_MEMORY,
 };
 

@@ -74,6 +74,8 @@ static enum trezor_status from_transport(struct trezor_device *device,
 				   device->transport->error);
 	case TRANSPORT_BAD_DATA:
 		return trezor_fail(device, TREZOR_ERR_PROTOCOL, "%s", device->transport->error);
+	case TRANSPORT_CANCELLED:
+		return trezor_fail(device, TREZOR_ERR_ABORTED, "the wait for the Trezor was cancelled");
 	case TRANSPORT_ERROR:
 		break;
 	}
@@ -218,9 +220,15 @@ static enum trezor_status receive(struct trezor_device *device, struct wire_mess
 	enum transport_status status;
 
 	status = transport_receive_message(device->transport, message, timeout);
+	if (status == TRANSPORT_CANCELLED) {
+		/* We are shutting down: tell the device to drop its prompt too. */
+		Tz__Cancel cancel = TZ__CANCEL__INIT;
+
+		send_message(device, MSG_CANCEL, &cancel.base);
+	}
 	if (status == TRANSPORT_TIMEOUT && waits_for_person) {
 		cancel_quietly(device);
-		return trezor_fail(device, TREZOR_ERR_TIMEOUT,
+		return trezor_fail(device, TREZOR_ERR_NOT_CONFIRMED,
 				   "nobody confirmed on the Trezor within %d seconds",
 				   timeout / 1000);
 	}

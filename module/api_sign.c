@@ -1,0 +1,198 @@
+/*
+ * Signing. The input becomes a 32-byte digest here (mechanism.c); the
+ * Trezor signs it with SignIdentity for the key's gpg:// identity after the
+ * person confirms. A length query or a too-small buffer is answered without
+ * the device, and leaves the operation active, so nobody confirms twice.
+ * See api.h.
+ */
+#include "config.h"
+
+#include "api.h"
+
+#include <string.h>
+
+#include "log.h"
+#include "module.h"
+#include "object.h"
+#include "session.h"
+#include "token.h"
+
+CK_RV api_sign_init(CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key)
+{
+	struct session *session = session_get(handle);
+	size_t index;
+	bool is_private;
+	CK_RV rv;
+
+	if (session == NULL)
+		return CKR_SESSION_HANDLE_INVALID;
+	if (mechanism == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (session->signing)
+		return CKR_OPERATION_ACTIVE;
+	if (!slot_has_token(session->slot))
+		return CKR_DEVICE_REMOVED;
+	rv = mechanism_check(mechanism);
+	if (rv != CKR_OK)
+		return rv;
+	rv = token_prepare(session->slot);
+	if (rv != CKR_OK)
+		return rv;
+	if (!object_parse_handle(key, token_identities(), &index, &is_private))
+		return CKR_KEY_HANDLE_INVALID;
+	if (!is_private)
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;  /* CKA_SIGN is false on public keys */
+	rv = digest_begin(&session->input, mechanism->mechanism);
+	if (rv != CKR_OK)
+		return rv;
+	session->signing = true;
+	session->sign_identity = index;
+	return CKR_OK;
+}
+
+/* The session's sign operation, ready to take more input. */
+static CK_RV signing_session(CK_SESSION_HANDLE handle, struct session **session)
+{
+	*session = session_get(handle);
+	if (*session == NULL)
+		return CKR_SESSION_HANDLE_INVALID;
+	if (!(*session)->signing)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if ((*session)->sign_busy) {
+		log_error("another thread is already signing in this session");
+		return CKR_OPERATION_ACTIVE;
+	}
+	return CKR_OK;
+}
+
+/*
+ * Answer a length query or a short buffer (the operation stays active).
+ * Returns CKR_OK when the caller's buffer takes a signature.
+ */
+static CK_RV check_output(CK_BYTE_PTR signature, CK_ULONG_PTR signature_length, bool *query)
+{
+	*query = false;
+	if (signature_length == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (signature == NULL) {
+		*signature_length = EC_SIGNATURE_SIZE;
+		*query = true;
+		return CKR_OK;
+	}
+	if (*signature_length < EC_SIGNATURE_SIZE) {
+		*signature_length = EC_SIGNATURE_SIZE;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	return CKR_OK;
+}
+
+/* Have the device sign the digest for the session's key; ends the operation. */
+static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
+			 const uint8_t digest[EC_DIGEST_SIZE], CK_BYTE_PTR signature,
+			 CK_ULONG_PTR signature_length)
+{
+	struct slot *slot = session->slot;
+	size_t index = session->sign_identity;
+	struct object_view view;
+	uint8_t point[EC_UNCOMPRESSED_SIZE];
+	CK_RV rv, resumed;
+
+	session->sign_busy = true;
+	rv = api_fetch_keys(slot, index, 1);           /* the key the device must use */
+	if (rv == CKR_OK) {
+		token_object(slot, index, true, &view);
+		memcpy(point, view.point, sizeof(point));
+		module_suspend();
+		rv = slot_sign(slot, token_identity(index), point, digest, module_program(),
+			       signature);
+		resumed = module_resume();
+		if (rv == CKR_OK)
+			rv = resumed;
+	}
+	/* The session may have been closed meanwhile. */
+	session = session_get(handle);
+	if (session != NULL)
+		session_end_sign(session);
+	if (rv == CKR_OK)
+		*signature_length = EC_SIGNATURE_SIZE;
+	return rv;
+}
+
+/* Feed input; on failure the operation ends, as the standard says. */
+static CK_RV feed(struct session *session, CK_BYTE_PTR data, CK_ULONG length)
+{
+	CK_RV rv;
+
+	if (data == NULL && length > 0) {
+		session_end_sign(session);
+		return CKR_ARGUMENTS_BAD;
+	}
+	rv = length > 0 ? digest_update(&session->input, data, length) : CKR_OK;
+	if (rv != CKR_OK)
+		session_end_sign(session);
+	return rv;
+}
+
+/* Finish the digest and sign; every outcome but a length answer ends it. */
+static CK_RV finish(CK_SESSION_HANDLE handle, struct session *session, CK_BYTE_PTR signature,
+		    CK_ULONG_PTR signature_length)
+{
+	uint8_t digest[EC_DIGEST_SIZE];
+	CK_RV rv = digest_finish(&session->input, digest);
+
+	if (rv != CKR_OK) {
+		session_end_sign(session);
+		return rv;
+	}
+	return sign_digest(handle, session, digest, signature, signature_length);
+}
+
+CK_RV api_sign(CK_SESSION_HANDLE handle, CK_BYTE_PTR data, CK_ULONG data_length,
+	       CK_BYTE_PTR signature, CK_ULONG_PTR signature_length)
+{
+	struct session *session;
+	bool query;
+	CK_RV rv = signing_session(handle, &session);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (session->sign_updated)
+		return CKR_OPERATION_ACTIVE;    /* a multi-part sign ends with C_SignFinal */
+	rv = check_output(signature, signature_length, &query);
+	if (rv == CKR_ARGUMENTS_BAD)
+		session_end_sign(session);
+	if (rv != CKR_OK || query)
+		return rv;
+	rv = feed(session, data, data_length);
+	if (rv != CKR_OK)
+		return rv;
+	return finish(handle, session, signature, signature_length);
+}
+
+CK_RV api_sign_update(CK_SESSION_HANDLE handle, CK_BYTE_PTR part, CK_ULONG part_length)
+{
+	struct session *session;
+	CK_RV rv = signing_session(handle, &session);
+
+	if (rv != CKR_OK)
+		return rv;
+	session->sign_updated = true;
+	return feed(session, part, part_length);
+}
+
+CK_RV api_sign_final(CK_SESSION_HANDLE handle, CK_BYTE_PTR signature,
+		     CK_ULONG_PTR signature_length)
+{
+	struct session *session;
+	bool query;
+	CK_RV rv = signing_session(handle, &session);
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = check_output(signature, signature_length, &query);
+	if (rv == CKR_ARGUMENTS_BAD)
+		session_end_sign(session);
+	if (rv != CKR_OK || query)
+		return rv;
+	return finish(handle, session, signature, signature_length);
+}

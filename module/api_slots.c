@@ -1,0 +1,133 @@
+/* The library, its slots, tokens and mechanisms. See api.h. */
+#include "config.h"
+
+#include "api.h"
+
+#include <string.h>
+
+#include "mechanism.h"
+#include "module.h"
+#include "session.h"
+
+#define SLOTS_MAX 64
+
+CK_RV api_get_info(CK_INFO_PTR info)
+{
+	if (info == NULL)
+		return CKR_ARGUMENTS_BAD;
+	memset(info, 0, sizeof(*info));
+	info->cryptokiVersion.major = 2;
+	info->cryptokiVersion.minor = 40;
+	pad_utf8_field(info->manufacturerID, sizeof(info->manufacturerID), "trezor-pkcs11 project");
+	pad_utf8_field(info->libraryDescription, sizeof(info->libraryDescription),
+		       "Trezor PKCS#11 module");
+	info->libraryVersion.major = 0;
+	info->libraryVersion.minor = 1;
+	return CKR_OK;
+}
+
+struct slot *api_find_slot(CK_SLOT_ID id)
+{
+	slots_discover(module_cancel_flag());
+	return slot_by_id(id);
+}
+
+CK_RV api_get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR length)
+{
+	struct slot *found[SLOTS_MAX];
+	size_t listed, i;
+
+	if (length == NULL)
+		return CKR_ARGUMENTS_BAD;
+	slots_discover(module_cancel_flag());
+	listed = slots_list(token_present == CK_TRUE, found, SLOTS_MAX);
+	if (listed > SLOTS_MAX)
+		listed = SLOTS_MAX;
+	if (list == NULL) {
+		*length = listed;
+		return CKR_OK;
+	}
+	if (*length < listed) {
+		*length = listed;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	for (i = 0; i < listed; i++)
+		list[i] = found[i]->id;
+	*length = listed;
+	return CKR_OK;
+}
+
+CK_RV api_get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info)
+{
+	struct slot *slot = api_find_slot(id);
+
+	if (info == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (slot == NULL)
+		return CKR_SLOT_ID_INVALID;
+	slot_get_info(slot, info);
+	return CKR_OK;
+}
+
+CK_RV api_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
+{
+	struct slot *slot = api_find_slot(id);
+	CK_ULONG all, rw;
+
+	if (info == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (slot == NULL)
+		return CKR_SLOT_ID_INVALID;
+	if (!slot_has_token(slot))
+		return CKR_TOKEN_NOT_PRESENT;
+	sessions_count_slot(slot, &all, &rw);
+	slot_get_token_info(slot, all, rw, info);
+	return CKR_OK;
+}
+
+/* A slot with a token in it, or why not. */
+static CK_RV token_slot(CK_SLOT_ID id, struct slot **slot)
+{
+	*slot = api_find_slot(id);
+	if (*slot == NULL)
+		return CKR_SLOT_ID_INVALID;
+	return slot_has_token(*slot) ? CKR_OK : CKR_TOKEN_NOT_PRESENT;
+}
+
+CK_RV api_get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR length)
+{
+	struct slot *slot;
+	CK_ULONG available;
+	const CK_MECHANISM_TYPE *mechanisms = mechanism_list(&available);
+	CK_RV rv;
+
+	if (length == NULL)
+		return CKR_ARGUMENTS_BAD;
+	rv = token_slot(id, &slot);
+	if (rv != CKR_OK)
+		return rv;
+	if (list == NULL) {
+		*length = available;
+		return CKR_OK;
+	}
+	if (*length < available) {
+		*length = available;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	memcpy(list, mechanisms, available * sizeof(*list));
+	*length = available;
+	return CKR_OK;
+}
+
+CK_RV api_get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info)
+{
+	struct slot *slot;
+	CK_RV rv;
+
+	if (info == NULL)
+		return CKR_ARGUMENTS_BAD;
+	rv = token_slot(id, &slot);
+	if (rv != CKR_OK)
+		return rv;
+	return mechanism_info(type, info);
+}

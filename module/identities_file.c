@@ -1,0 +1,286 @@
+/* The identities file. See identities_file.h. */
+#include "config.h"
+
+#include "identities_file.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+#define SYSTEM_IDENTITIES "/etc/trezor-pkcs11/identities"
+
+static bool file_exists(const char *path)
+{
+	struct stat info;
+
+	return stat(path, &info) == 0;
+}
+
+/* ${XDG_CONFIG_HOME:-$HOME/.config}/trezor-pkcs11/identities */
+static bool user_identities_path(char *path, size_t size)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(path, size, "%s/trezor-pkcs11/identities", xdg);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(path, size, "%s/.config/trezor-pkcs11/identities", home);
+	else
+		return false;
+	return n > 0 && (size_t)n < size;
+}
+
+bool identities_file_path(char *path, size_t size, bool *from_environment)
+{
+	const char *chosen = getenv("TREZOR_PKCS11_IDENTITIES");
+
+	*from_environment = chosen != NULL && chosen[0] != '\0';
+	if (*from_environment) {
+		snprintf(path, size, "%s", chosen);
+		return true;
+	}
+	if (user_identities_path(path, size) && file_exists(path))
+		return true;
+	snprintf(path, size, "%s", SYSTEM_IDENTITIES);
+	return file_exists(path);
+}
+
+/* ---- the set of ids already listed, for duplicates ------------------------ */
+
+struct id_set {
+	size_t *slots;          /* index + 1 into the list; 0 = empty */
+	size_t capacity;        /* a power of two */
+};
+
+static uint64_t id_hash(const uint8_t id[IDENTITIES_ID_SIZE])
+{
+	uint64_t hash;
+
+	memcpy(&hash, id, sizeof(hash));        /* already a SHA-256 prefix */
+	return hash;
+}
+
+/* Insert list->items[index]; false if an equal id is there already. */
+static bool id_set_insert(struct id_set *set, const struct identity_list *list, size_t index)
+{
+	const uint8_t *id = list->items[index].id;
+	size_t i = (size_t)id_hash(id) & (set->capacity - 1);
+
+	while (set->slots[i] != 0) {
+		if (memcmp(list->items[set->slots[i] - 1].id, id, IDENTITIES_ID_SIZE) == 0)
+			return false;
+		i = (i + 1) & (set->capacity - 1);
+	}
+	set->slots[i] = index + 1;
+	return true;
+}
+
+/* ---- lines ---------------------------------------------------------------- */
+
+static void report(const char *path, unsigned line, const char *what)
+{
+	log_error("%s:%u: %s", path, line, what);
+}
+
+/* Cut a label at IDENTITIES_LABEL_MAX bytes without splitting a UTF-8 sequence. */
+static void make_label(const struct identity *identity, char label[IDENTITIES_LABEL_MAX + 1])
+{
+	char display[IDENTITY_URI_MAX];
+	size_t length;
+
+	identity_display(identity, display, sizeof(display));
+	length = strlen(display);
+	if (length > IDENTITIES_LABEL_MAX) {
+		length = IDENTITIES_LABEL_MAX;
+		while (length > 0 && ((unsigned char)display[length] & 0xc0) == 0x80)
+			length--;
+	}
+	memcpy(label, display, length);
+	label[length] = '\0';
+}
+
+/*
+ * The identity on one line, or NULL for a blank or comment line. The text
+ * is cut at the first whitespace; what follows may only be a comment.
+ */
+static char *identity_text(char *line, const char **problem)
+{
+	char *start = line, *end, *rest;
+
+	*problem = NULL;
+	while (*start == ' ' || *start == '\t')
+		start++;
+	end = start + strlen(start);
+	while (end > start && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' ||
+			       end[-1] == '\t'))
+		*--end = '\0';
+	if (*start == '\0' || *start == '#')
+		return NULL;
+	rest = start + strcspn(start, " \t");
+	if (*rest != '\0') {
+		*rest++ = '\0';
+		rest += strspn(rest, " \t");
+		if (*rest != '#') {
+			*problem = "unexpected text after the identity (comments start with #)";
+			return NULL;
+		}
+	}
+	return start;
+}
+
+/* Parse one identity line into a key identity; false with *problem set. */
+static bool parse_line(char *line, struct key_identity *key, bool *blank, char *problem,
+		       size_t problem_size)
+{
+	const char *text_problem;
+	char *text = identity_text(line, &text_problem);
+
+	*blank = text == NULL && text_problem == NULL;
+	if (text == NULL) {
+		if (text_problem != NULL)
+			snprintf(problem, problem_size, "%s", text_problem);
+		return false;
+	}
+	if (!identity_parse(text, &key->identity, problem, problem_size))
+		return false;
+	if (key->identity.proto[0] != '\0' && strcmp(key->identity.proto, "ssh") != 0 &&
+	    strcmp(key->identity.proto, "gpg") != 0) {
+		snprintf(problem, problem_size,
+			 "\"%s://\" is not accepted: write the identity alone (or with ssh://)",
+			 key->identity.proto);
+		return false;
+	}
+	/* Only gpg:// signs the digest PKCS#11 callers hand us (see README). */
+	snprintf(key->identity.proto, sizeof(key->identity.proto), "gpg");
+	make_label(&key->identity, key->label);
+	{
+		uint8_t hash[32];
+
+		if (!identity_slip13_hash(&key->identity, hash)) {
+			snprintf(problem, problem_size, "out of memory");
+			return false;
+		}
+		memcpy(key->id, hash, IDENTITIES_ID_SIZE);
+	}
+	return true;
+}
+
+static bool grow(struct identity_list *list, size_t *capacity)
+{
+	size_t bigger = *capacity == 0 ? 16 : *capacity * 2;
+	struct key_identity *items;
+
+	if (list->length < *capacity)
+		return true;
+	items = realloc(list->items, bigger * sizeof(*items));
+	if (items == NULL)
+		return false;
+	list->items = items;
+	*capacity = bigger;
+	return true;
+}
+
+/* Read lines of at most IDENTITIES_LINE_MAX bytes into list; duplicates dropped. */
+static void read_lines(FILE *file, const char *path, struct identity_list *list,
+		       struct id_set *set)
+{
+	char *line = NULL, problem[256];
+	size_t line_size = 0, capacity = 0;
+	ssize_t length;
+	unsigned number = 0;
+	bool blank;
+
+	while ((length = getline(&line, &line_size, file)) >= 0) {
+		number++;
+		if (length > IDENTITIES_LINE_MAX) {
+			report(path, number, "line is longer than 1024 bytes");
+			continue;
+		}
+		if (list->length == IDENTITIES_MAX) {
+			report(path, number, "more than 100000 identities; the rest are ignored");
+			break;
+		}
+		if (!grow(list, &capacity)) {
+			report(path, number, "out of memory");
+			break;
+		}
+		if (!parse_line(line, &list->items[list->length], &blank, problem, sizeof(problem))) {
+			if (!blank)
+				report(path, number, problem);
+			continue;
+		}
+		if (id_set_insert(set, list, list->length))
+			list->length++;
+		else
+			log_debug("%s:%u: duplicate of an earlier identity", path, number);
+	}
+	free(line);
+}
+
+/* Room in the duplicate set for every line the file could hold. */
+static bool id_set_init(struct id_set *set, FILE *file)
+{
+	struct stat info;
+	size_t lines_at_most = 64;
+
+	if (fstat(fileno(file), &info) == 0 && info.st_size > 0)
+		lines_at_most = (size_t)info.st_size / 2 + 1;
+	if (lines_at_most > IDENTITIES_MAX)
+		lines_at_most = IDENTITIES_MAX;
+	set->capacity = 16;
+	while (set->capacity < 2 * lines_at_most)
+		set->capacity *= 2;
+	set->slots = calloc(set->capacity, sizeof(*set->slots));
+	return set->slots != NULL;
+}
+
+void identities_read_file(const char *path, struct identity_list *list)
+{
+	FILE *file = fopen(path, "re");
+	struct id_set set;
+
+	memset(list, 0, sizeof(*list));
+	if (file == NULL) {
+		log_error("%s: cannot read: %s", path, strerror(errno));
+		return;
+	}
+	snprintf(list->path, sizeof(list->path), "%s", path);
+	if (!id_set_init(&set, file)) {
+		log_error("%s: out of memory", path);
+		fclose(file);
+		return;
+	}
+	read_lines(file, path, list, &set);
+	free(set.slots);
+	fclose(file);
+}
+
+void identities_load(struct identity_list *list)
+{
+	char path[IDENTITIES_PATH_MAX], user_path[IDENTITIES_PATH_MAX];
+	bool from_environment;
+
+	memset(list, 0, sizeof(*list));
+	if (identities_file_path(path, sizeof(path), &from_environment)) {
+		identities_read_file(path, list);
+		return;
+	}
+	if (log_stderr_is_terminal()) {
+		if (!user_identities_path(user_path, sizeof(user_path)))
+			snprintf(user_path, sizeof(user_path), "%s", SYSTEM_IDENTITIES);
+		log_error("no identities file: put one identity per line (like you@example.com) "
+			  "in %s", user_path);
+	}
+}
+
+void identities_free(struct identity_list *list)
+{
+	free(list->items);
+	memset(list, 0, sizeof(*list));
+}

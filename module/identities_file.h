@@ -1,0 +1,49 @@
+/*
+ * The identities file: one identity per line in trezor-agent's syntax,
+ * '#' comments, blank lines. Found at $TREZOR_PKCS11_IDENTITIES, else
+ * ${XDG_CONFIG_HOME:-$HOME/.config}/trezor-pkcs11/identities, else
+ * /etc/trezor-pkcs11/identities.
+ *
+ * A bad line is reported on stderr as "FILE:LINE: what is wrong" and
+ * skipped; the other lines still count. Every key is the gpg:// identity
+ * (the only kind that signs a digest), so a leading ssh:// or gpg:// names
+ * the same key, and a duplicate is listed once.
+ */
+#ifndef TREZOR_PKCS11_IDENTITIES_FILE_H
+#define TREZOR_PKCS11_IDENTITIES_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "identity.h"
+
+#define IDENTITIES_LABEL_MAX 255            /* ssh reads at most 255 label bytes */
+#define IDENTITIES_ID_SIZE 16
+#define IDENTITIES_LINE_MAX 1024
+#define IDENTITIES_MAX 100000
+#define IDENTITIES_PATH_MAX 4096
+
+struct key_identity {
+	struct identity identity;               /* proto "gpg", index 0 */
+	char label[IDENTITIES_LABEL_MAX + 1];   /* CKA_LABEL: as a person writes it */
+	uint8_t id[IDENTITIES_ID_SIZE];         /* CKA_ID: from the SLIP-0013 hash */
+};
+
+struct identity_list {
+	struct key_identity *items;
+	size_t length;
+	char path[IDENTITIES_PATH_MAX];         /* the file read, "" when none */
+};
+
+/* Which file to read; false when neither the user's nor the system file exists. */
+bool identities_file_path(char *path, size_t size, bool *from_environment);
+
+/* Read the identities file (see above). Never fails: problems go to stderr. */
+void identities_load(struct identity_list *list);
+
+/* Parse one file (tests; identities_load uses it). */
+void identities_read_file(const char *path, struct identity_list *list);
+
+void identities_free(struct identity_list *list);
+
+#endif

@@ -1,0 +1,385 @@
+/* Slots, tokens and the conversations with their devices. See slot.h. */
+#include "config.h"
+
+#include "slot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define EMULATOR_PATH "udp:127.0.0.1:21324"
+/* A probe of the default emulator port must cost next to nothing. */
+#define EMULATOR_PROBE_MS 50
+#define CONFIGURED_PROBE_MS 1000
+#define MANUFACTURER "SatoshiLabs"
+#define PATHS_MAX 16
+
+static struct slot **slots;
+static size_t slots_length;
+static bool discovered;
+static struct slot empty_slot = { .id = SLOT_EMPTY_ID };
+
+/* ---- discovery ------------------------------------------------------------ */
+
+/* FNV-1a of the device id: the same id gives the same slot id every time. */
+static CK_SLOT_ID slot_id_for(const char *device_id)
+{
+	uint32_t hash = 2166136261u;
+	const unsigned char *p;
+	CK_SLOT_ID id;
+	size_t i;
+	bool taken;
+
+	for (p = (const unsigned char *)device_id; *p != '\0'; p++)
+		hash = (hash ^ *p) * 16777619u;
+	id = (hash & 0x7fffffffu) | 1u;         /* never SLOT_EMPTY_ID */
+	do {                                    /* two devices with one id: next free */
+		taken = false;
+		for (i = 0; i < slots_length; i++)
+			if (slots[i]->id == id)
+				taken = true;
+		if (taken)
+			id = (id + 2) & 0x7fffffffu;
+	} while (taken);
+	return id;
+}
+
+static bool add_slot(struct trezor_device *device, const char *path)
+{
+	struct slot *slot = calloc(1, sizeof(*slot));
+	struct slot **grown = realloc(slots, (slots_length + 1) * sizeof(*slots));
+
+	if (grown != NULL)
+		slots = grown;
+	if (slot == NULL || grown == NULL || lock_new(&slot->device_lock) != CKR_OK) {
+		free(slot);
+		return false;
+	}
+	slot->device = device;
+	slot->features = device->features;
+	slot->id = slot_id_for(device->features.device_id);
+	snprintf(slot->path, sizeof(slot->path), "%s", path);
+	slots[slots_length++] = slot;
+	return true;
+}
+
+/* Open and initialise one device; quiet is for the speculative emulator probe. */
+static void discover_path(const char *path, int probe_ms, bool quiet, const atomic_bool *cancel)
+{
+	struct transport *transport;
+	struct trezor_device *device;
+	enum trezor_status status;
+	char error[TRANSPORT_ERROR_MAX];
+
+	if (transport_open(path, probe_ms, &transport, error, sizeof(error)) != TRANSPORT_OK) {
+		if (!quiet)
+			log_error("no Trezor at %s: %s", path, error);
+		return;
+	}
+	transport->cancel = cancel;
+	device = trezor_device_new(transport);
+	if (device == NULL) {
+		transport_close(transport);
+		return;
+	}
+	status = trezor_initialize(device);
+	if (status != TREZOR_OK) {
+		log_error("%s: %s", path, device->error);
+		trezor_close(device);
+		return;
+	}
+	if (!add_slot(device, path)) {
+		log_error("out of memory");
+		trezor_close(device);
+	}
+}
+
+/* TREZOR_PATH=udp:...,udp:... or, unset, the emulator if it answers. */
+CK_RV slots_discover(const atomic_bool *cancel)
+{
+	const char *variable = getenv("TREZOR_PATH");
+	char paths[PATHS_MAX * TRANSPORT_PATH_MAX], *path, *next;
+
+	if (discovered)
+		return CKR_OK;
+	discovered = true;
+	if (variable == NULL || variable[0] == '\0') {
+		discover_path(EMULATOR_PATH, EMULATOR_PROBE_MS, true, cancel);
+		return CKR_OK;
+	}
+	if (strlen(variable) >= sizeof(paths)) {
+		log_error("TREZOR_PATH is too long");
+		return CKR_OK;
+	}
+	snprintf(paths, sizeof(paths), "%s", variable);
+	for (path = paths; path != NULL; path = next) {
+		next = strchr(path, ',');
+		if (next != NULL)
+			*next++ = '\0';
+		path += strspn(path, " ");
+		path[strcspn(path, " ")] = '\0';
+		if (path[0] != '\0')
+			discover_path(path, CONFIGURED_PROBE_MS, false, cancel);
+	}
+	return CKR_OK;
+}
+
+size_t slots_list(bool with_token_only, struct slot **out, size_t room)
+{
+	size_t i, listed = 0;
+
+	for (i = 0; i < slots_length; i++) {
+		if (with_token_only && !slot_has_token(slots[i]))
+			continue;
+		if (listed < room)
+			out[listed] = slots[i];
+		listed++;
+	}
+	if (listed == 0 && !with_token_only) {
+		if (room > 0)
+			out[0] = &empty_slot;
+		listed = 1;
+	}
+	return listed;
+}
+
+struct slot *slot_by_id(CK_SLOT_ID id)
+{
+	size_t i;
+
+	for (i = 0; i < slots_length; i++)
+		if (slots[i]->id == id)
+			return slots[i];
+	return id == SLOT_EMPTY_ID && slots_length == 0 ? &empty_slot : NULL;
+}
+
+bool slot_has_token(const struct slot *slot)
+{
+	return slot->device != NULL && !slot->removed;
+}
+
+/* ---- info ----------------------------------------------------------------- */
+
+void pad_utf8_field(CK_UTF8CHAR *field, size_t size, const char *text)
+{
+	size_t length = strlen(text);
+
+	if (length > size) {
+		length = size;
+		while (length > 0 && ((unsigned char)text[length] & 0xc0) == 0x80)
+			length--;
+	}
+	memset(field, ' ', size);
+	memcpy(field, text, length);
+}
+
+/* "Trezor One", "Trezor Model T", "Trezor Safe 3", ... */
+static void model_name(const struct trezor_features *features, char *name, size_t size)
+{
+	const char *model = features->model;
+
+	if (strcmp(model, "1") == 0)
+		snprintf(name, size, "Trezor One");
+	else if (strcmp(model, "T") == 0)
+		snprintf(name, size, "Trezor Model T");
+	else
+		snprintf(name, size, "Trezor %s", model[0] != '\0' ? model : "(unknown model)");
+}
+
+static CK_VERSION version_of(uint32_t major, uint32_t minor)
+{
+	CK_VERSION version = { (CK_BYTE)(major > 255 ? 255 : major),
+			       (CK_BYTE)(minor > 255 ? 255 : minor) };
+
+	return version;
+}
+
+void slot_get_info(const struct slot *slot, CK_SLOT_INFO *info)
+{
+	char description[256], name[80];
+
+	memset(info, 0, sizeof(*info));
+	if (slot->device == NULL) {
+		snprintf(description, sizeof(description), "Trezor (no device attached)");
+	} else {
+		model_name(&slot->features, name, sizeof(name));
+		snprintf(description, sizeof(description), "%s at %s", name, slot->path);
+	}
+	pad_utf8_field(info->slotDescription, sizeof(info->slotDescription), description);
+	pad_utf8_field(info->manufacturerID, sizeof(info->manufacturerID), MANUFACTURER);
+	info->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
+	if (slot_has_token(slot)) {
+		info->flags |= CKF_TOKEN_PRESENT;
+		info->firmwareVersion = version_of(slot->features.major_version,
+						   slot->features.minor_version);
+	}
+}
+
+void slot_get_token_info(const struct slot *slot, CK_ULONG sessions, CK_ULONG rw_sessions,
+			 CK_TOKEN_INFO *info)
+{
+	const struct trezor_features *features = &slot->features;
+	char name[80];
+
+	memset(info, 0, sizeof(*info));
+	model_name(features, name, sizeof(name));
+	pad_utf8_field(info->label, sizeof(info->label), features->label[0] ? features->label : name);
+	pad_utf8_field(info->manufacturerID, sizeof(info->manufacturerID), MANUFACTURER);
+	pad_utf8_field(info->model, sizeof(info->model), name);
+	pad_utf8_field(info->serialNumber, sizeof(info->serialNumber), features->device_id);
+	pad_utf8_field(info->utcTime, sizeof(info->utcTime), "");
+	/* Never CKF_LOGIN_REQUIRED: the device asks for PIN and passphrase itself. */
+	info->flags = CKF_TOKEN_INITIALIZED;
+	info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
+	info->ulSessionCount = sessions;
+	info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
+	info->ulRwSessionCount = rw_sessions;
+	info->ulMaxPinLen = SLOT_PIN_MAX;
+	info->ulMinPinLen = 1;
+	info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
+	info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
+	info->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
+	info->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+	info->hardwareVersion = version_of(features->major_version, 0);
+	info->firmwareVersion = version_of(features->major_version, features->minor_version);
+}
+
+CK_RV slot_prepare_keys(struct slot *slot, size_t identities)
+{
+	if (slot->keys_length == identities)
+		return CKR_OK;
+	free(slot->keys);
+	slot->keys = calloc(identities > 0 ? identities : 1, sizeof(*slot->keys));
+	slot->keys_length = slot->keys != NULL ? identities : 0;
+	return slot->keys != NULL ? CKR_OK : CKR_HOST_MEMORY;
+}
+
+/* ---- conversations -------------------------------------------------------- */
+
+static CK_RV ckr_of(enum trezor_status status)
+{
+	switch (status) {
+	case TREZOR_OK: return CKR_OK;
+	case TREZOR_ERR_CANCELLED: return CKR_FUNCTION_CANCELED;
+	case TREZOR_ERR_NOT_CONFIRMED: return CKR_FUNCTION_CANCELED;
+	case TREZOR_ERR_GONE: return CKR_DEVICE_REMOVED;
+	case TREZOR_ERR_PIN_INVALID: return CKR_PIN_INCORRECT;
+	case TREZOR_ERR_NO_MEMORY: return CKR_HOST_MEMORY;
+	case TREZOR_ERR_ABORTED: return CKR_CRYPTOKI_NOT_INITIALIZED;
+	case TREZOR_ERR_NEEDS_INPUT: return CKR_FUNCTION_FAILED;
+	default: return CKR_DEVICE_ERROR;
+	}
+}
+
+/* Report a failed conversation and note a device that is gone. */
+static CK_RV conversation_result(struct slot *slot, enum trezor_status status)
+{
+	if (status == TREZOR_OK)
+		return CKR_OK;
+	if (status == TREZOR_ERR_GONE)
+		slot->removed = true;
+	if (status != TREZOR_ERR_ABORTED)
+		log_error("%s", slot->device->error);
+	return ckr_of(status);
+}
+
+struct confirm_notice {
+	const char *label;
+};
+
+/* "Confirm on your Trezor: ..." for a person watching the terminal. */
+static void notice_button(void *context, uint32_t code)
+{
+	const struct confirm_notice *notice = context;
+	char line[IDENTITIES_LABEL_MAX + 64];
+	int n;
+
+	(void)code;
+	if (!log_stderr_is_terminal())
+		return;
+	n = snprintf(line, sizeof(line), "Confirm on your Trezor: sign in as %s\n", notice->label);
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line)) < 0) {
+		/* nothing to do */
+	}
+}
+
+CK_RV slot_fetch_key(struct slot *slot, const struct key_identity *key,
+		     uint8_t point[EC_UNCOMPRESSED_SIZE])
+{
+	enum trezor_status status;
+	CK_RV rv;
+
+	lock_acquire(slot->device_lock);
+	if (!slot_has_token(slot)) {
+		lock_release(slot->device_lock);
+		return CKR_DEVICE_REMOVED;
+	}
+	slot->device->prompts = NULL;
+	status = trezor_get_public_key(slot->device, &key->identity, point);
+	rv = conversation_result(slot, status);
+	lock_release(slot->device_lock);
+	return rv;
+}
+
+CK_RV slot_sign(struct slot *slot, const struct key_identity *key,
+		const uint8_t point[EC_UNCOMPRESSED_SIZE], const uint8_t digest[EC_DIGEST_SIZE],
+		const char *visual, uint8_t signature[EC_SIGNATURE_SIZE])
+{
+	struct confirm_notice notice = { key->label };
+	struct trezor_prompts prompts = { .context = &notice, .button = notice_button };
+	enum trezor_status status;
+	CK_RV rv;
+
+	lock_acquire(slot->device_lock);
+	if (!slot_has_token(slot)) {
+		lock_release(slot->device_lock);
+		return CKR_DEVICE_REMOVED;
+	}
+	slot->device->prompts = &prompts;
+	status = trezor_sign_identity(slot->device, &key->identity, point, digest, visual,
+				      signature);
+	slot->device->prompts = NULL;
+	rv = conversation_result(slot, status);
+	lock_release(slot->device_lock);
+	return rv;
+}
+
+/* ---- teardown --------------------------------------------------------------- */
+
+/* In a forked child another thread may have held the lock: leave it be. */
+static void free_slot(struct slot *slot, bool free_lock)
+{
+	trezor_close(slot->device);     /* closes descriptors; sends nothing */
+	if (free_lock)
+		lock_free(slot->device_lock);
+	free(slot->keys);
+	explicit_bzero(slot->pin, sizeof(slot->pin));
+	free(slot);
+}
+
+static void drop_all(bool free_locks)
+{
+	size_t i;
+
+	for (i = 0; i < slots_length; i++)
+		free_slot(slots[i], free_locks);
+	free(slots);
+	slots = NULL;
+	slots_length = 0;
+	discovered = false;
+	empty_slot.logged_in = false;
+	explicit_bzero(empty_slot.pin, sizeof(empty_slot.pin));
+}
+
+void slots_free(void)
+{
+	drop_all(true);
+}
+
+void slots_forget(void)
+{
+	drop_all(false);
+}

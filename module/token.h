@@ -1,0 +1,35 @@
+/*
+ * What every token holds: the identities of the identities file (read once,
+ * when first needed, then unchanged until C_Finalize) and, per slot, the
+ * public keys its device reported for them. Called under the global lock.
+ */
+#ifndef TREZOR_PKCS11_TOKEN_H
+#define TREZOR_PKCS11_TOKEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "object.h"
+#include "slot.h"
+
+/* Read the identities file if not yet done, and give the slot room for keys. */
+CK_RV token_prepare(struct slot *slot);
+
+size_t token_identities(void);
+
+/* Stable until C_Finalize: may be read without the global lock. */
+const struct key_identity *token_identity(size_t index);
+
+/* Which of identities [first, first + length) the slot has no key for yet. */
+size_t token_unknown_keys(const struct slot *slot, size_t first, size_t length,
+			  size_t *indexes);
+
+void token_store_key(struct slot *slot, size_t index, const uint8_t point[EC_UNCOMPRESSED_SIZE]);
+
+/* The object of identity `index` on this slot, for object.c. */
+void token_object(const struct slot *slot, size_t index, bool is_private,
+		  struct object_view *view);
+
+void token_free(void);
+
+#endif
