@@ -231,8 +231,15 @@ void slot_get_token_info(const struct slot *slot, CK_ULONG sessions, CK_ULONG rw
 	pad_utf8_field(info->model, sizeof(info->model), name);
 	pad_utf8_field(info->serialNumber, sizeof(info->serialNumber), features->device_id);
 	pad_utf8_field(info->utcTime, sizeof(info->utcTime), "");
-	/* Never CKF_LOGIN_REQUIRED: the device asks for PIN and passphrase itself. */
-	info->flags = CKF_TOKEN_INITIALIZED;
+	/*
+	 * Never CKF_LOGIN_REQUIRED: the device asks for PIN and passphrase itself,
+	 * when it signs. CKF_PROTECTED_AUTHENTICATION_PATH tells callers that no
+	 * PIN has to pass through them, so they do not prompt for one (ssh would,
+	 * for a token without keys).
+	 */
+	info->flags = CKF_TOKEN_INITIALIZED | CKF_PROTECTED_AUTHENTICATION_PATH;
+	if (features->pin_protection)
+		info->flags |= CKF_USER_PIN_INITIALIZED;
 	info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
 	info->ulSessionCount = sessions;
 	info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;

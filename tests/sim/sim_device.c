@@ -378,14 +378,10 @@ static void start_pending(struct sim_device *device, enum sim_pending_kind kind,
 	advance_pending(device);
 }
 
-static void handle_button_ack(struct sim_device *device)
+/* The person has decided: refuse, or go on with the operation. */
+static void decide(struct sim_device *device)
 {
-	if (!device->pending.waiting_button_ack) {
-		reply_failure(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
-			      "Unexpected message");
-		return;
-	}
-	device->pending.waiting_button_ack = false;
+	device->pending.decision_at_ms = 0;
 	if (device->options.decline) {
 		drop_pending(device);
 		reply_failure(device, TZ__FAILURE_TYPE__Failure_ActionCancelled,
@@ -394,6 +390,35 @@ static void handle_button_ack(struct sim_device *device)
 	}
 	device->pending.confirmed = true;
 	advance_pending(device);
+}
+
+static void handle_button_ack(struct sim_device *device, int64_t now_ms)
+{
+	if (!device->pending.waiting_button_ack) {
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
+			      "Unexpected message");
+		return;
+	}
+	device->pending.waiting_button_ack = false;
+	if (device->options.confirm_delay_ms > 0) {
+		/* Time for a person to look at the screen; at least 1 so 0 means "none". */
+		device->pending.decision_at_ms = now_ms + device->options.confirm_delay_ms;
+		if (device->pending.decision_at_ms == 0)
+			device->pending.decision_at_ms = 1;
+		return;
+	}
+	decide(device);
+}
+
+int64_t sim_device_next_event(const struct sim_device *device)
+{
+	return device->pending.decision_at_ms != 0 ? device->pending.decision_at_ms : -1;
+}
+
+void sim_device_tick(struct sim_device *device, int64_t now_ms)
+{
+	if (device->pending.decision_at_ms != 0 && now_ms >= device->pending.decision_at_ms)
+		decide(device);
 }
 
 /* ---- dispatch ------------------------------------------------------------- */
@@ -439,7 +464,8 @@ static void handle_operation(struct sim_device *device, uint16_t type, ProtobufC
 	}
 }
 
-static void dispatch(struct sim_device *device, uint16_t type, ProtobufCMessage *request)
+static void dispatch(struct sim_device *device, uint16_t type, ProtobufCMessage *request,
+		     int64_t now_ms)
 {
 	switch (type) {
 	case MSG_INITIALIZE:
@@ -454,7 +480,7 @@ static void dispatch(struct sim_device *device, uint16_t type, ProtobufCMessage 
 			      "Action cancelled by user");
 		break;
 	case MSG_BUTTON_ACK:
-		handle_button_ack(device);
+		handle_button_ack(device, now_ms);
 		break;
 	case MSG_END_SESSION:
 		drop_pending(device);
@@ -468,7 +494,8 @@ static void dispatch(struct sim_device *device, uint16_t type, ProtobufCMessage 
 	protobuf_c_message_free_unpacked(request, NULL);
 }
 
-void sim_device_handle(struct sim_device *device, const struct wire_message *message)
+void sim_device_handle(struct sim_device *device, const struct wire_message *message,
+		       int64_t now_ms)
 {
 	const ProtobufCMessageDescriptor *descriptor = descriptor_of(message->type);
 	ProtobufCMessage *request;
@@ -495,5 +522,5 @@ void sim_device_handle(struct sim_device *device, const struct wire_message *mes
 		reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError, "Failed to decode message");
 		return;
 	}
-	dispatch(device, message->type, request);
+	dispatch(device, message->type, request, now_ms);
 }

@@ -35,6 +35,7 @@ struct sim_options {
 	enum sim_model model;
 	const char *device_id;          /* NULL: derived from the mnemonic */
 	bool decline;                   /* the person refuses every confirmation */
+	int confirm_delay_ms;           /* how long the person takes to decide */
 	int verbose;                    /* log messages on stderr */
 };
 
@@ -56,6 +57,7 @@ struct sim_pending {
 	ProtobufCMessage *request;      /* the unpacked request being served */
 	bool confirmed;                 /* the person pressed the button */
 	bool waiting_button_ack;        /* a ButtonRequest is out */
+	int64_t decision_at_ms;         /* the person decides then; 0 if not deciding */
 };
 
 struct sim_device {
@@ -75,8 +77,15 @@ bool sim_model_from_name(const char *name, enum sim_model *model);
 bool sim_device_init(struct sim_device *device, const struct sim_options *options);
 void sim_device_free(struct sim_device *device);
 
-/* Handle one whole request; replies are appended to the outbox. */
-void sim_device_handle(struct sim_device *device, const struct wire_message *request);
+/* Handle one whole request at time now_ms; replies go to the outbox. */
+void sim_device_handle(struct sim_device *device, const struct wire_message *request,
+		       int64_t now_ms);
+
+/* When the device next has something to do on its own (-1: nothing). */
+int64_t sim_device_next_event(const struct sim_device *device);
+
+/* Let time pass until now_ms: a person may decide; replies go to the outbox. */
+void sim_device_tick(struct sim_device *device, int64_t now_ms);
 
 /* Empty the outbox (the caller has sent it). */
 void sim_device_clear_outbox(struct sim_device *device);

@@ -5,13 +5,14 @@
  *
  * Usage: trezor-sim [--port N] [--mnemonic "words"] [--label L]
  *                   [--model 1|T|"Safe 3"|"Safe 5"] [--device-id ID]
- *                   [--decline] [-v]
+ *                   [--decline] [--confirm-delay MS] [-v]
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "sim_device.h"
 #include "wire.h"
 
@@ -37,18 +39,18 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: trezor-sim [--port N] [--mnemonic \"words\"] [--label L]\n"
 		"                  [--model 1|T|\"Safe 3\"|\"Safe 5\"] [--device-id ID]\n"
-		"                  [--decline] [-v]\n"
+		"                  [--decline] [--confirm-delay MS] [-v]\n"
 		"A Trezor simulator on 127.0.0.1, UDP (--port 0 picks a free port).\n");
 }
 
-static bool parse_port(const char *text, int *port)
+static bool parse_number(const char *text, long max, int *number)
 {
 	char *end;
 	long value = strtol(text, &end, 10);
 
-	if (*text == '\0' || *end != '\0' || value < 0 || value > 65535)
+	if (*text == '\0' || *end != '\0' || value < 0 || value > max)
 		return false;
-	*port = (int)value;
+	*number = (int)value;
 	return true;
 }
 
@@ -62,6 +64,7 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 		{ "model", required_argument, NULL, 'M' },
 		{ "device-id", required_argument, NULL, 'i' },
 		{ "decline", no_argument, NULL, 'd' },
+		{ "confirm-delay", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -71,7 +74,7 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 	while ((c = getopt_long(argc, argv, "vh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!parse_port(optarg, port)) {
+			if (!parse_number(optarg, 65535, port)) {
 				fprintf(stderr, "trezor-sim: bad port \"%s\"\n", optarg);
 				return 2;
 			}
@@ -87,6 +90,12 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 			break;
 		case 'i': options->device_id = optarg; break;
 		case 'd': options->decline = true; break;
+		case 'c':
+			if (!parse_number(optarg, 3600000, &options->confirm_delay_ms)) {
+				fprintf(stderr, "trezor-sim: bad delay \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
 		case 'v': options->verbose++; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 2;
@@ -148,34 +157,54 @@ static void handle_report(int fd, struct sim_device *device, struct wire_reader 
 		return;
 	}
 	wire_reader_take(reader, &message);
-	sim_device_handle(device, &message);
+	sim_device_handle(device, &message, clock_monotonic_ms());
 	wire_message_free(&message);
 	send_replies(fd, device, client);
 }
 
+/* How long to wait for a datagram before the device has something to do. */
+static int wait_ms(const struct sim_device *device)
+{
+	int64_t next = sim_device_next_event(device), now = clock_monotonic_ms();
+
+	if (next < 0)
+		return -1;
+	return next > now ? (int)(next - now) : 0;
+}
+
 static void serve(int fd, struct sim_device *device)
 {
+	struct pollfd waiting = { .fd = fd, .events = POLLIN };
 	struct wire_reader reader;
-	struct client client;
+	struct client sender, last = { .length = 0 };
 	uint8_t data[DATAGRAM_MAX];
 	ssize_t length;
+	int ready;
 
 	wire_reader_init(&reader);
 	for (;;) {
-		client.length = sizeof(client.address);
-		length = recvfrom(fd, data, sizeof(data), 0, (struct sockaddr *)&client.address,
-				  &client.length);
-		if (length < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "trezor-sim: receive: %s\n", strerror(errno));
+		ready = poll(&waiting, 1, wait_ms(device));
+		if (ready < 0 && errno != EINTR) {
+			fprintf(stderr, "trezor-sim: poll: %s\n", strerror(errno));
 			return;
 		}
+		/* A decision taken meanwhile goes to whoever sent the last report. */
+		sim_device_tick(device, clock_monotonic_ms());
+		if (device->outbox_count > 0 && last.length > 0)
+			send_replies(fd, device, &last);
+		if (ready <= 0)
+			continue;
+		sender.length = sizeof(sender.address);
+		length = recvfrom(fd, data, sizeof(data), 0, (struct sockaddr *)&sender.address,
+				  &sender.length);
+		if (length < 0)
+			continue;
 		if (length == 8 && memcmp(data, "PINGPING", 8) == 0) {
-			sendto(fd, "PONGPONG", 8, 0, (struct sockaddr *)&client.address,
-			       client.length);
+			sendto(fd, "PONGPONG", 8, 0, (struct sockaddr *)&sender.address,
+			       sender.length);
 		} else if (length == WIRE_REPORT_SIZE) {
-			handle_report(fd, device, &reader, data, (size_t)length, &client);
+			last = sender;
+			handle_report(fd, device, &reader, data, (size_t)length, &last);
 		} else {
 			fprintf(stderr, "trezor-sim: ignored a %zd-byte datagram\n", length);
 		}

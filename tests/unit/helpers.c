@@ -4,6 +4,7 @@
 #include "helpers.h"
 
 #include <check.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "pkcs11_types.h"
 
 #define MAX_ARGS 32
 
@@ -83,6 +86,43 @@ void sim_process_stop(struct sim_process *sim)
 	if (sim->log_path[0] != '\0')
 		unlink(sim->log_path);
 	sim->log_path[0] = '\0';
+	if (sim->identities_path[0] != '\0')
+		unlink(sim->identities_path);
+	sim->identities_path[0] = '\0';
+}
+
+CK_FUNCTION_LIST *module_load(void **handle)
+{
+	const char *path = getenv("TREZOR_PKCS11_MODULE");
+	CK_RV (*get_function_list)(CK_FUNCTION_LIST_PTR_PTR);
+	CK_FUNCTION_LIST *functions = NULL;
+
+	ck_assert_msg(path != NULL, "TREZOR_PKCS11_MODULE is not set");
+	*handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(*handle != NULL, "dlopen: %s", dlerror());
+	*(void **)&get_function_list = dlsym(*handle, "C_GetFunctionList");
+	ck_assert_ptr_nonnull(get_function_list);
+	ck_assert_int_eq(get_function_list(&functions), CKR_OK);
+	return functions;
+}
+
+void module_environment(struct sim_process *sim, const char *const *args)
+{
+	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	static const char identities[] = "alice@example.com\nbob@example.org:2222\n";
+	char identities_path[sizeof(sim->identities_path)];
+	int fd;
+
+	snprintf(identities_path, sizeof(identities_path), "%s/trezor-identities-XXXXXX", tmp);
+	fd = mkstemp(identities_path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, identities, sizeof(identities) - 1),
+			 (ssize_t)(sizeof(identities) - 1));
+	close(fd);
+	sim_process_start(sim, args);
+	snprintf(sim->identities_path, sizeof(sim->identities_path), "%s", identities_path);
+	setenv("TREZOR_PKCS11_IDENTITIES", identities_path, 1);
+	setenv("TREZOR_PATH", sim->path, 1);
 }
 
 int sim_process_count(const struct sim_process *sim, const char *text)

@@ -12,11 +12,14 @@
 
 #include <check.h>
 
+#include "pkcs11_types.h"
+
 struct sim_process {
 	pid_t pid;
 	int port;
 	char path[64];                  /* "udp:127.0.0.1:PORT" */
 	char log_path[512];
+	char identities_path[512];      /* set by module_environment */
 };
 
 /*
@@ -36,6 +39,19 @@ size_t hex_to_bytes(const char *hex, unsigned char *out, size_t size);
 
 /* Bytes to lower-case hex (out needs 2*length+1). */
 void bytes_to_hex(const unsigned char *bytes, size_t length, char *out);
+
+/*
+ * The module under test, loaded with dlopen from TREZOR_PKCS11_MODULE; aborts
+ * the test if it cannot be loaded.
+ */
+CK_FUNCTION_LIST *module_load(void **handle);
+
+/*
+ * Start a simulator (extra args may be NULL) and point the module at it:
+ * TREZOR_PATH, and TREZOR_PKCS11_IDENTITIES naming a file in $TMPDIR with
+ * alice@example.com and bob@example.org:2222 (removed by sim_process_stop).
+ */
+void module_environment(struct sim_process *sim, const char *const *args);
 
 /* Run a suite with the usual options; the exit status for main(). */
 int run_suite(Suite *suite);

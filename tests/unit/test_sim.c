@@ -61,7 +61,7 @@ static void send_request(uint16_t type, const ProtobufCMessage *message)
 	protobuf_c_message_pack(message, buffer);
 	request.payload = request.length > 0 ? buffer : NULL;
 	sim_device_clear_outbox(&device);
-	sim_device_handle(&device, &request);
+	sim_device_handle(&device, &request, 0);
 }
 
 /* The outbox must hold exactly one reply of this type; returns it unpacked. */
@@ -265,6 +265,32 @@ START_TEST(decline_cancels)
 }
 END_TEST
 
+START_TEST(person_takes_time)
+{
+	struct sim_options options = { .mnemonic = MNEMONIC_ALL, .label = "Test",
+				       .confirm_delay_ms = 1000 };
+	Tz__ButtonAck ack = TZ__BUTTON_ACK__INIT;
+	struct wire_message message = { .type = MSG_BUTTON_ACK };
+	uint8_t challenge[32];
+
+	gpg_challenge(challenge);
+	ck_assert(sim_device_init(&device, &options));
+	request_signature("gpg", "alice", "example.com", 0, challenge, sizeof(challenge));
+	assert_button_request(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_ProtectCall);
+	ck_assert_uint_eq(protobuf_c_message_get_packed_size(&ack.base), 0);
+	sim_device_clear_outbox(&device);
+	sim_device_handle(&device, &message, 5000);
+	ck_assert_uint_eq(device.outbox_count, 0);
+	ck_assert_int_eq(sim_device_next_event(&device), 6000);
+	sim_device_tick(&device, 5999);
+	ck_assert_uint_eq(device.outbox_count, 0);
+	sim_device_tick(&device, 6000);
+	assert_signed(GPG_VECTOR_KEY, GPG_VECTOR_SIGNATURE);
+	ck_assert_int_eq(sim_device_next_event(&device), -1);
+	sim_device_free(&device);
+}
+END_TEST
+
 START_TEST(core_models_ask_with_other)
 {
 	static const enum sim_model core[] = { SIM_MODEL_T, SIM_MODEL_SAFE_3, SIM_MODEL_SAFE_5 };
@@ -379,7 +405,7 @@ START_TEST(small_requests)
 	protobuf_c_message_free_unpacked(&success->base, NULL);
 
 	sim_device_clear_outbox(&device);
-	sim_device_handle(&device, &unknown);
+	sim_device_handle(&device, &unknown, 0);
 	assert_failure(TZ__FAILURE_TYPE__Failure_UnexpectedMessage, "Unexpected message");
 	request_public_key(gpg_alice_path, 5, "ed448");
 	assert_failure(TZ__FAILURE_TYPE__Failure_DataError, "Unsupported curve");
@@ -512,6 +538,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(machine, gpg_needs_32_bytes);
 	tcase_add_test(machine, other_protos_fail);
 	tcase_add_test(machine, decline_cancels);
+	tcase_add_test(machine, person_takes_time);
 	tcase_add_test(machine, core_models_ask_with_other);
 	tcase_add_test(machine, features_per_model);
 	tcase_add_test(machine, initialize_resumes_session);

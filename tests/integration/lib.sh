@@ -1,0 +1,210 @@
+# Shared by the integration tests (sourced, not run). They drive the real
+# OpenSSH, ssh-agent, pkcs11-tool, p11-kit and OpenSSL against the simulator,
+# on loopback only, in a private temporary directory removed at exit.
+#
+# make check sets abs_top_builddir and abs_top_srcdir.
+set -u
+
+: "${abs_top_builddir:?run the integration tests through make check}"
+: "${abs_top_srcdir:?run the integration tests through make check}"
+
+MODULE="$abs_top_builddir/.libs/trezor-pkcs11.so"
+SIM="$abs_top_builddir/tests/sim/trezor-sim"
+SSHD=$(command -v sshd 2>/dev/null || echo /usr/sbin/sshd)
+MNEMONIC_ALL="all all all all all all all all all all all all"
+
+# Expected keys (PROTOCOL.md section 6, and an independent derivation).
+ALICE_KEY="ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBLmvxjg3F0MyTAncgTaEegR46fJqPfzAuZI/S8vc+T/b+u++T8hCXTq7SFwliV8OpGfWTlifAwUailEeZBlMphw="
+BOB_KEY="ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEt2/N9N62WADL5VpAd+36MG/NRoTdhgtpxzPszLvlivWazQht8FbJOqW5ZKpivJvfejHRFuXWXtDFGzQy257rk="
+ALICE_ID=20160ed6a16f089058d1dd9ddbb3a4a3
+BOB_ID=496b6219f29e9f731500e2e329585866
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/trezor-pkcs11-test.XXXXXX")
+checks=0
+failures=0
+background_pids=()
+cleanup_commands=()
+
+# Nothing of the person's own set-up may leak into a test.
+unset SSH_AUTH_SOCK SSH_AGENT_PID TREZOR_PATH TREZOR_PKCS11_IDENTITIES TREZOR_PKCS11_DEBUG
+export HOME="$tmp/home"
+unset XDG_CONFIG_HOME XDG_CACHE_HOME
+mkdir -p "$HOME"
+
+cleanup() {
+	local pid command
+	for command in "${cleanup_commands[@]}"; do
+		eval "$command" || true
+	done
+	for pid in "${background_pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# ---- assertions ---------------------------------------------------------------
+
+pass() { checks=$((checks + 1)); printf 'ok %d - %s\n' "$checks" "$1"; }
+fail() {
+	checks=$((checks + 1))
+	failures=$((failures + 1))
+	printf 'not ok %d - %s\n' "$checks" "$1"
+}
+
+# expect_eq NAME EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1"
+		printf '  expected: %s\n  actual:   %s\n' "$2" "$3"
+		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | sed 's/^/  /' | head -40
+	fi
+}
+
+# expect_contains NAME NEEDLE HAYSTACK
+expect_contains() {
+	case "$3" in
+	*"$2"*) pass "$1" ;;
+	*) fail "$1"; printf '  missing: %s\n  in:\n%s\n' "$2" "$3" | head -40 ;;
+	esac
+}
+
+# expect_absent NAME NEEDLE HAYSTACK
+expect_absent() {
+	case "$3" in
+	*"$2"*) fail "$1"; printf '  unexpected: %s\n' "$2" ;;
+	*) pass "$1" ;;
+	esac
+}
+
+# Print the summary and exit with the verdict.
+finish() {
+	printf '1..%d\n' "$checks"
+	if [ "$failures" -gt 0 ]; then
+		printf '%d of %d checks failed\n' "$failures" "$checks"
+		exit 1
+	fi
+	exit 0
+}
+
+# wait_for FILE PATTERN: until a line of FILE matches (5 s at most).
+wait_for() {
+	local tries=0
+	until grep -q -- "$2" "$1" 2>/dev/null; do
+		tries=$((tries + 1))
+		[ "$tries" -lt 500 ] || { echo "timed out waiting for '$2' in $1" >&2; return 1; }
+		sleep 0.01
+	done
+}
+
+# ---- the simulator ------------------------------------------------------------
+
+SIM_PORT=
+SIM_PID=
+
+# start_sim [OPTIONS...]: a fresh simulator (-v), TREZOR_PATH pointing at it.
+start_sim() {
+	local port=${SIM_RESTART_PORT:-0}
+	: > "$tmp/sim.log"
+	"$SIM" --port "$port" -v "$@" 2>> "$tmp/sim.log" &
+	SIM_PID=$!
+	background_pids+=("$SIM_PID")
+	wait_for "$tmp/sim.log" '^listening on ' || exit 1
+	SIM_PORT=$(sed -n 's/^listening on 127\.0\.0\.1://p' "$tmp/sim.log")
+	export TREZOR_PATH="udp:127.0.0.1:$SIM_PORT"
+}
+
+stop_sim() {
+	kill "$SIM_PID" 2>/dev/null || true
+	wait "$SIM_PID" 2>/dev/null || true
+}
+
+# restart_sim [OPTIONS...]: same port, new options (the module keeps its socket).
+restart_sim() {
+	stop_sim
+	SIM_RESTART_PORT=$SIM_PORT start_sim "$@"
+}
+
+# sim_count TEXT: how many lines of the simulator's log contain TEXT.
+sim_count() {
+	grep -c -F -- "$1" "$tmp/sim.log" || true
+}
+
+# ---- identities ---------------------------------------------------------------
+
+# write_identities LINE...: the identities file, exported for the module.
+write_identities() {
+	printf '%s\n' "$@" > "$tmp/identities"
+	export TREZOR_PKCS11_IDENTITIES="$tmp/identities"
+}
+
+# ---- a throwaway sshd ---------------------------------------------------------
+
+# setup_sshd AUTHORIZED_KEY...: an sshd reached through ProxyCommand (sshd -i,
+# no port, no system files). In $tmp/ssh_config: "simhost" (no keys unless
+# given with -I), "simhost-p11" (PKCS11Provider is the module) and
+# "simhost-agent" (through the agent at $tmp/agent.sock). The first key is
+# also $tmp/key.pub, the IdentityFile that IdentitiesOnly needs.
+setup_sshd() {
+	printf '%s\n' "$@" > "$tmp/authorized_keys"
+	printf '%s\n' "$1" > "$tmp/key.pub"
+	ssh-keygen -q -t ed25519 -N '' -C simhost -f "$tmp/hostkey"
+	# sshd insists on its privilege separation directory when run as root.
+	[ "$(id -u)" -ne 0 ] || mkdir -p /run/sshd
+	cat > "$tmp/sshd_config" <<-EOF
+	HostKey $tmp/hostkey
+	AuthorizedKeysFile $tmp/authorized_keys
+	StrictModes no
+	UsePAM no
+	PasswordAuthentication no
+	KbdInteractiveAuthentication no
+	PubkeyAuthentication yes
+	PermitRootLogin prohibit-password
+	Subsystem sftp internal-sftp
+	LogLevel VERBOSE
+	EOF
+	printf 'simhost %s\n' "$(cut -d' ' -f1,2 "$tmp/hostkey.pub")" > "$tmp/known_hosts"
+	cat > "$tmp/ssh_config" <<-EOF
+	Host simhost-p11
+	  PKCS11Provider $MODULE
+	Host simhost-agent
+	  IdentityAgent $tmp/agent.sock
+	Host simhost*
+	  HostKeyAlias simhost
+	  ProxyCommand $SSHD -i -f $tmp/sshd_config -E $tmp/sshd.log
+	  User $(id -un)
+	  UserKnownHostsFile $tmp/known_hosts
+	  StrictHostKeyChecking yes
+	  BatchMode yes
+	  IdentitiesOnly yes
+	  IdentityFile $tmp/key.pub
+	  IdentityAgent none
+	EOF
+}
+
+# ---- ssh-agent ------------------------------------------------------------------
+
+# start_agent [-P ALLOWLIST]: a stock ssh-agent on $tmp/agent.sock; without
+# -P it keeps its default allowlist (/usr/lib*/*, /usr/local/lib*/*).
+start_agent() {
+	rm -f "$tmp/agent.sock"
+	ssh-agent -D -a "$tmp/agent.sock" "$@" > "$tmp/agent.log" 2>&1 &
+	background_pids+=("$!")
+	AGENT_PID=$!
+	local tries=0
+	until [ -S "$tmp/agent.sock" ]; do
+		tries=$((tries + 1))
+		[ "$tries" -lt 500 ] || { echo "ssh-agent did not start" >&2; exit 1; }
+		sleep 0.01
+	done
+	export SSH_AUTH_SOCK="$tmp/agent.sock"
+}
+
+stop_agent() {
+	kill "$AGENT_PID" 2>/dev/null || true
+	wait "$AGENT_PID" 2>/dev/null || true
+	unset SSH_AUTH_SOCK
+}

@@ -1,0 +1,156 @@
+/* The identities file parser: what it keeps, and the exact lines it reports. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "identities_file.h"
+
+static char file_path[512], stderr_path[512];
+
+/* Write `text` to a file and parse it with stderr captured. */
+static void parse_text(const char *text, size_t length, struct identity_list *list)
+{
+	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	int fd, saved;
+
+	snprintf(file_path, sizeof(file_path), "%s/identities-XXXXXX", tmp);
+	snprintf(stderr_path, sizeof(stderr_path), "%s/stderr-XXXXXX", tmp);
+	fd = mkstemp(file_path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, length), (ssize_t)length);
+	close(fd);
+	fd = mkstemp(stderr_path);
+	ck_assert_int_ge(fd, 0);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	identities_read_file(file_path, list);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+}
+
+/* What the parser wrote on stderr, with the file's name shown as FILE. */
+static const char *reported(void)
+{
+	static char text[4096];
+	char line[1024];
+	FILE *log = fopen(stderr_path, "r");
+
+	text[0] = '\0';
+	ck_assert_ptr_nonnull(log);
+	while (fgets(line, sizeof(line), log) != NULL) {
+		char *name = file_path[0] != '\0' ? strstr(line, file_path) : NULL;
+
+		if (name != NULL) {
+			memmove(name + 4, name + strlen(file_path), strlen(name + strlen(file_path)) + 1);
+			memcpy(name, "FILE", 4);
+		}
+		strncat(text, line, sizeof(text) - strlen(text) - 1);
+	}
+	fclose(log);
+	unlink(stderr_path);
+	if (file_path[0] != '\0')
+		unlink(file_path);
+	return text;
+}
+
+START_TEST(keeps_good_lines_in_order)
+{
+	static const char text[] = "carol@example.net\r\n\tssh://alice@example.com\t# tab\n"
+				   "  \n#x\nbob@[::1]:22/p\n";
+	struct identity_list list;
+
+	parse_text(text, sizeof(text) - 1, &list);
+	ck_assert_str_eq(reported(), "");
+	ck_assert_uint_eq(list.length, 3);
+	ck_assert_str_eq(list.items[0].label, "carol@example.net");
+	ck_assert_str_eq(list.items[1].label, "alice@example.com");
+	ck_assert_str_eq(list.items[1].identity.proto, "gpg");
+	ck_assert_str_eq(list.items[2].label, "bob@[::1]:22/p");
+	ck_assert_str_eq(list.path, file_path);
+	identities_free(&list);
+}
+END_TEST
+
+START_TEST(reports_and_skips_bad_lines)
+{
+	char text[2200];
+	struct identity_list list;
+	size_t n;
+
+	n = (size_t)snprintf(text, sizeof(text), "a@b c\nx@y:0\n");
+	memset(text + n, 'h', 1100);
+	n += 1100;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "\nok@host\nssh://ok@host\nok@host\n");
+	parse_text(text, n, &list);
+	ck_assert_str_eq(reported(),
+			 "trezor-pkcs11: FILE:1: unexpected text after the identity (comments start with #)\n"
+			 "trezor-pkcs11: FILE:2: port must be a number from 1 to 65535\n"
+			 "trezor-pkcs11: FILE:3: line is longer than 1024 bytes\n");
+	/* ok@host, ssh://ok@host and ok@host are one key. */
+	ck_assert_uint_eq(list.length, 1);
+	ck_assert_str_eq(list.items[0].label, "ok@host");
+	identities_free(&list);
+}
+END_TEST
+
+START_TEST(ids_come_from_the_identity)
+{
+	static const char first[] = "a@h\nb@h\n", second[] = "b@h\na@h\n";
+	struct identity_list one, two;
+
+	parse_text(first, sizeof(first) - 1, &one);
+	reported();
+	parse_text(second, sizeof(second) - 1, &two);
+	reported();
+	ck_assert_mem_eq(one.items[0].id, two.items[1].id, IDENTITIES_ID_SIZE);
+	ck_assert_mem_eq(one.items[1].id, two.items[0].id, IDENTITIES_ID_SIZE);
+	ck_assert_int_ne(memcmp(one.items[0].id, one.items[1].id, IDENTITIES_ID_SIZE), 0);
+	identities_free(&one);
+	identities_free(&two);
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+	struct identity_list list;
+	int fd, saved;
+
+	snprintf(stderr_path, sizeof(stderr_path), "%s/stderr-XXXXXX",
+		 getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	fd = mkstemp(stderr_path);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	identities_read_file("/nonexistent/identities", &list);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	file_path[0] = '\0';
+	ck_assert_str_eq(reported(), "trezor-pkcs11: /nonexistent/identities: cannot read: "
+				     "No such file or directory\n");
+	ck_assert_uint_eq(list.length, 0);
+}
+END_TEST
+
+static Suite *identities_file_suite(void)
+{
+	Suite *suite = suite_create("identities file");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, keeps_good_lines_in_order);
+	tcase_add_test(tc, reports_and_skips_bad_lines);
+	tcase_add_test(tc, ids_come_from_the_identity);
+	tcase_add_test(tc, missing_file);
+	suite_add_tcase(suite, tc);
+	return suite;
+}
+
+int main(void)
+{
+	return run_suite(identities_file_suite());
+}
