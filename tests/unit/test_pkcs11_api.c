@@ -6,12 +6,15 @@
 #include "config.h"
 
 #include <check.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
+#include "clock.h"
 #include "ec.h"
 #include "helpers.h"
 #include "pkcs11_types.h"
@@ -30,16 +33,22 @@ static CK_FUNCTION_LIST *p11;
 static CK_SLOT_ID slot;
 static CK_SESSION_HANDLE session;
 
-static void set_up(void)
+/* A simulator started with `args`, the module initialised, a session open. */
+static void set_up_with(const char *const *args)
 {
 	CK_ULONG slots = 1;
 
-	module_environment(&sim, NULL);
+	module_environment(&sim, args);
 	p11 = module_load(&library);
 	ck_assert_int_eq(p11->C_Initialize(NULL), CKR_OK);
 	ck_assert_int_eq(p11->C_GetSlotList(CK_TRUE, &slot, &slots), CKR_OK);
 	ck_assert_int_eq(p11->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &session),
 			 CKR_OK);
+}
+
+static void set_up(void)
+{
+	set_up_with(NULL);
 }
 
 static void tear_down(void)
@@ -472,6 +481,42 @@ START_TEST(zero_digest_refused_here)
 }
 END_TEST
 
+static void *kill_simulator_soon(void *unused)
+{
+	struct timespec pause = { 0, 500 * 1000 * 1000 };
+
+	(void)unused;
+	nanosleep(&pause, NULL);
+	sim_process_stop(&sim);
+	return NULL;
+}
+
+START_TEST(device_gone_mid_signature)
+{
+	static const char *const slow[] = { "--confirm-delay", "5000", NULL };
+	CK_MECHANISM ecdsa = { CKM_ECDSA, NULL, 0 };
+	CK_BYTE digest[32] = { 1 }, signature[64];
+	CK_ULONG length = 64, slots = 9;
+	CK_TOKEN_INFO token;
+	pthread_t killer;
+	int64_t started;
+
+	ck_assert_int_eq(p11->C_Finalize(NULL), CKR_OK);
+	sim_process_stop(&sim);
+	set_up_with(slow);
+	ck_assert_int_eq(p11->C_SignInit(session, &ecdsa, ALICE_PRIVATE), CKR_OK);
+	ck_assert_int_eq(pthread_create(&killer, NULL, kill_simulator_soon, NULL), 0);
+	started = clock_monotonic_ms();
+	ck_assert_int_eq(p11->C_Sign(session, digest, 32, signature, &length), CKR_DEVICE_REMOVED);
+	/* Noticed at the next liveness ping, a second after the last word. */
+	ck_assert_int_lt(clock_monotonic_ms() - started, 2500);
+	pthread_join(killer, NULL);
+	ck_assert_int_eq(p11->C_GetSlotList(CK_TRUE, NULL, &slots), CKR_OK);
+	ck_assert_uint_eq(slots, 0);
+	ck_assert_int_eq(p11->C_GetTokenInfo(slot, &token), CKR_TOKEN_NOT_PRESENT);
+}
+END_TEST
+
 static Suite *api_suite(void)
 {
 	Suite *suite = suite_create("pkcs11 api");
@@ -492,6 +537,7 @@ static Suite *api_suite(void)
 	tcase_add_test(tc, ecdsa_input_lengths);
 	tcase_add_test(tc, hashing_mechanisms);
 	tcase_add_test(tc, zero_digest_refused_here);
+	tcase_add_test(tc, device_gone_mid_signature);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
