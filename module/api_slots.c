@@ -26,6 +26,24 @@ CK_RV api_get_info(CK_INFO_PTR info)
 	return CKR_OK;
 }
 
+/*
+ * The PKCS#11 way of returning a list: its length when list is NULL,
+ * CKR_BUFFER_TOO_SMALL (and the length needed) when it does not fit.
+ */
+static CK_RV return_list(const CK_ULONG *items, CK_ULONG available, CK_ULONG *list,
+			 CK_ULONG_PTR length)
+{
+	CK_ULONG room = *length;
+
+	*length = available;
+	if (list == NULL)
+		return CKR_OK;
+	if (room < available)
+		return CKR_BUFFER_TOO_SMALL;
+	memcpy(list, items, available * sizeof(*list));
+	return CKR_OK;
+}
+
 struct slot *api_find_slot(CK_SLOT_ID id)
 {
 	slots_discover(module_cancel_flag());
@@ -35,6 +53,7 @@ struct slot *api_find_slot(CK_SLOT_ID id)
 CK_RV api_get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR length)
 {
 	struct slot *found[SLOTS_MAX];
+	CK_SLOT_ID ids[SLOTS_MAX];
 	size_t listed, i;
 
 	if (length == NULL)
@@ -43,18 +62,9 @@ CK_RV api_get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PT
 	listed = slots_list(token_present == CK_TRUE, found, SLOTS_MAX);
 	if (listed > SLOTS_MAX)
 		listed = SLOTS_MAX;
-	if (list == NULL) {
-		*length = listed;
-		return CKR_OK;
-	}
-	if (*length < listed) {
-		*length = listed;
-		return CKR_BUFFER_TOO_SMALL;
-	}
 	for (i = 0; i < listed; i++)
-		list[i] = found[i]->id;
-	*length = listed;
-	return CKR_OK;
+		ids[i] = found[i]->id;
+	return return_list(ids, listed, list, length);
 }
 
 CK_RV api_get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info)
@@ -106,17 +116,7 @@ CK_RV api_get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG
 	rv = token_slot(id, &slot);
 	if (rv != CKR_OK)
 		return rv;
-	if (list == NULL) {
-		*length = available;
-		return CKR_OK;
-	}
-	if (*length < available) {
-		*length = available;
-		return CKR_BUFFER_TOO_SMALL;
-	}
-	memcpy(list, mechanisms, available * sizeof(*list));
-	*length = available;
-	return CKR_OK;
+	return return_list(mechanisms, available, list, length);
 }
 
 CK_RV api_get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info)

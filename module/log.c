@@ -6,19 +6,20 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "trezor-pkcs11: "
 
 /* Format the whole line first and hand it to one write(), so lines from
  * several threads or processes sharing stderr do not interleave. */
-static void write_line(const char *format, va_list args)
+static void write_line(const char *prefix_text, const char *format, va_list args)
 {
 	char line[1024];
-	size_t prefix = sizeof(LOG_PREFIX) - 1;
+	size_t prefix = strlen(prefix_text);
 	int n;
 
-	snprintf(line, sizeof(line), "%s", LOG_PREFIX);
+	snprintf(line, sizeof(line), "%s", prefix_text);
 	n = vsnprintf(line + prefix, sizeof(line) - prefix - 1, format, args);
 	if (n < 0)
 		return;
@@ -35,7 +36,7 @@ void log_error(const char *format, ...)
 	va_list args;
 
 	va_start(args, format);
-	write_line(format, args);
+	write_line(LOG_PREFIX, format, args);
 	va_end(args);
 }
 
@@ -53,7 +54,18 @@ void log_debug(const char *format, ...)
 	if (!debug_enabled())
 		return;
 	va_start(args, format);
-	write_line(format, args);
+	write_line(LOG_PREFIX, format, args);
+	va_end(args);
+}
+
+void log_notice(const char *format, ...)
+{
+	va_list args;
+
+	if (!log_stderr_is_terminal())
+		return;
+	va_start(args, format);
+	write_line("", format, args);
 	va_end(args);
 }
 

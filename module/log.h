@@ -3,8 +3,10 @@
  * data (scp, sftp, git); in ssh-agent's helper it is the agent's channel.
  *
  * log_error: one line a person reads, prefixed "trezor-pkcs11: ".
- * log_debug: only when TREZOR_PKCS11_DEBUG is set to 1 or more. Never pass a
- *            secret (PIN, passphrase) to either.
+ * log_debug: only when TREZOR_PKCS11_DEBUG is set to 1 or more.
+ * log_notice: a line for a person watching a terminal, without prefix; it
+ *            is not written at all when stderr is not a terminal.
+ * Never pass a secret (PIN, passphrase) to any of them.
  */
 #ifndef TREZOR_PKCS11_LOG_H
 #define TREZOR_PKCS11_LOG_H
@@ -13,6 +15,7 @@
 
 void log_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void log_notice(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* True when stderr is a terminal a person may be watching. */
 bool log_stderr_is_terminal(void);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
 
@@ -293,37 +292,38 @@ static CK_RV conversation_result(struct slot *slot, enum trezor_status status)
 	return ckr_of(status);
 }
 
-struct confirm_notice {
-	const char *label;
-};
-
 /* "Confirm on your Trezor: ..." for a person watching the terminal. */
 static void notice_button(void *context, uint32_t code)
 {
-	const struct confirm_notice *notice = context;
-	char line[IDENTITIES_LABEL_MAX + 64];
-	int n;
+	const struct key_identity *key = context;
 
 	(void)code;
-	if (!log_stderr_is_terminal())
-		return;
-	n = snprintf(line, sizeof(line), "Confirm on your Trezor: sign in as %s\n", notice->label);
-	if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line)) < 0) {
-		/* nothing to do */
-	}
+	log_notice("Confirm on your Trezor: sign in as %s", key->label);
+}
+
+/* Hold the device for one conversation: CKR_OK with its lock taken. */
+static CK_RV take_device(struct slot *slot)
+{
+	CK_RV rv = CKR_OK;
+
+	lock_acquire(slot->device_lock);
+	if (!slot_has_token(slot))
+		rv = CKR_DEVICE_REMOVED;
+	else if (transport_cancelled(slot->device->transport))
+		rv = CKR_CRYPTOKI_NOT_INITIALIZED;      /* C_Finalize has begun */
+	if (rv != CKR_OK)
+		lock_release(slot->device_lock);
+	return rv;
 }
 
 CK_RV slot_fetch_key(struct slot *slot, const struct key_identity *key,
 		     uint8_t point[EC_UNCOMPRESSED_SIZE])
 {
 	enum trezor_status status;
-	CK_RV rv;
+	CK_RV rv = take_device(slot);
 
-	lock_acquire(slot->device_lock);
-	if (!slot_has_token(slot)) {
-		lock_release(slot->device_lock);
-		return CKR_DEVICE_REMOVED;
-	}
+	if (rv != CKR_OK)
+		return rv;
 	slot->device->prompts = NULL;
 	status = trezor_get_public_key(slot->device, &key->identity, point);
 	rv = conversation_result(slot, status);
@@ -335,16 +335,12 @@ CK_RV slot_sign(struct slot *slot, const struct key_identity *key,
 		const uint8_t point[EC_UNCOMPRESSED_SIZE], const uint8_t digest[EC_DIGEST_SIZE],
 		const char *visual, uint8_t signature[EC_SIGNATURE_SIZE])
 {
-	struct confirm_notice notice = { key->label };
-	struct trezor_prompts prompts = { .context = &notice, .button = notice_button };
+	struct trezor_prompts prompts = { .context = (void *)key, .button = notice_button };
 	enum trezor_status status;
-	CK_RV rv;
+	CK_RV rv = take_device(slot);
 
-	lock_acquire(slot->device_lock);
-	if (!slot_has_token(slot)) {
-		lock_release(slot->device_lock);
-		return CKR_DEVICE_REMOVED;
-	}
+	if (rv != CKR_OK)
+		return rv;
 	slot->device->prompts = &prompts;
 	status = trezor_sign_identity(slot->device, &key->identity, point, digest, visual,
 				      signature);
