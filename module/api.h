@@ -23,8 +23,11 @@ CK_RV api_get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info);
 CK_RV api_get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info);
 CK_RV api_get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR length);
 CK_RV api_get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info);
+CK_RV api_wait_for_slot_event(CK_FLAGS flags, CK_SLOT_ID_PTR slot);
 /* The slot with this id, after discovery; NULL if there is none. */
 struct slot *api_find_slot(CK_SLOT_ID id);
+/* Has the slot a token? A device plugged in again is looked for first. */
+bool api_token_usable(struct slot *slot);
 
 /* api_sessions.c */
 CK_RV api_open_session(CK_SLOT_ID id, CK_FLAGS flags, CK_SESSION_HANDLE_PTR handle);

@@ -49,7 +49,7 @@ static CK_RV session_with_token(CK_SESSION_HANDLE handle, struct session **sessi
 	*session = session_get(handle);
 	if (*session == NULL)
 		return CKR_SESSION_HANDLE_INVALID;
-	if (!slot_has_token((*session)->slot))
+	if (!api_token_usable((*session)->slot))
 		return CKR_DEVICE_REMOVED;
 	return token_prepare((*session)->slot);
 }

@@ -30,7 +30,7 @@ CK_RV api_sign_init(CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism, CK_OBJ
 		return CKR_ARGUMENTS_BAD;
 	if (session->signing)
 		return CKR_OPERATION_ACTIVE;
-	if (!slot_has_token(session->slot))
+	if (!api_token_usable(session->slot))
 		return CKR_DEVICE_REMOVED;
 	rv = mechanism_check(mechanism);
 	if (rv != CKR_OK)
@@ -98,7 +98,9 @@ static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
 	CK_RV rv, resumed;
 
 	session->sign_busy = true;
-	rv = api_fetch_keys(slot, index, 1);           /* the key the device must use */
+	rv = api_token_usable(slot) ? CKR_OK : CKR_DEVICE_REMOVED;
+	if (rv == CKR_OK)
+		rv = api_fetch_keys(slot, index, 1);   /* the key the device must use */
 	if (rv == CKR_OK) {
 		token_object(slot, index, true, &view);
 		memcpy(point, view.point, sizeof(point));

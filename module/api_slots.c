@@ -5,11 +5,16 @@
 
 #include <string.h>
 
+#include <time.h>
+
+#include "discovery.h"
 #include "mechanism.h"
 #include "module.h"
 #include "session.h"
 
 #define SLOTS_MAX 64
+#define EVENT_POLL_MS 250
+#define CANCEL_CHECK_MS 50
 
 CK_RV api_get_info(CK_INFO_PTR info)
 {
@@ -46,8 +51,17 @@ static CK_RV return_list(const CK_ULONG *items, CK_ULONG available, CK_ULONG *li
 
 struct slot *api_find_slot(CK_SLOT_ID id)
 {
-	slots_discover(module_cancel_flag());
+	if (!discovery_done())
+		discovery_refresh(module_cancel_flag());
 	return slot_by_id(id);
+}
+
+bool api_token_usable(struct slot *slot)
+{
+	/* Gone? It may be back already (plugged in again): look once. */
+	if (!slot_has_token(slot) && !slot->empty)
+		discovery_refresh(module_cancel_flag());
+	return slot_has_token(slot);
 }
 
 CK_RV api_get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR length)
@@ -58,7 +72,8 @@ CK_RV api_get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PT
 
 	if (length == NULL)
 		return CKR_ARGUMENTS_BAD;
-	slots_discover(module_cancel_flag());
+	/* Every listing looks again: devices come and go. */
+	discovery_refresh(module_cancel_flag());
 	listed = slots_list(token_present == CK_TRUE, found, SLOTS_MAX);
 	if (listed > SLOTS_MAX)
 		listed = SLOTS_MAX;
@@ -130,4 +145,42 @@ CK_RV api_get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM
 	if (rv != CKR_OK)
 		return rv;
 	return mechanism_info(type, info);
+}
+
+/* Sleep about EVENT_POLL_MS without the global lock; false if C_Finalize began. */
+static bool pause_between_looks(void)
+{
+	struct timespec slice = { 0, CANCEL_CHECK_MS * 1000 * 1000 };
+	int waited;
+
+	module_suspend();
+	for (waited = 0; waited < EVENT_POLL_MS && !atomic_load(module_cancel_flag());
+	     waited += CANCEL_CHECK_MS)
+		nanosleep(&slice, NULL);
+	return module_resume() == CKR_OK;
+}
+
+/*
+ * Look for devices until a token comes or goes. No thread of the module's
+ * own does this: the caller's thread looks every EVENT_POLL_MS, and a
+ * C_Finalize meanwhile ends the wait with CKR_CRYPTOKI_NOT_INITIALIZED.
+ */
+CK_RV api_wait_for_slot_event(CK_FLAGS flags, CK_SLOT_ID_PTR slot)
+{
+	struct slot *changed;
+
+	if (slot == NULL)
+		return CKR_ARGUMENTS_BAD;
+	for (;;) {
+		discovery_refresh(module_cancel_flag());
+		changed = slots_take_event();
+		if (changed != NULL) {
+			*slot = changed->id;
+			return CKR_OK;
+		}
+		if (flags & CKF_DONT_BLOCK)
+			return CKR_NO_EVENT;
+		if (!pause_between_looks())
+			return CKR_CRYPTOKI_NOT_INITIALIZED;
+	}
 }

@@ -10,11 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "discovery.h"
 #include "lock.h"
 #include "log.h"
 #include "session.h"
 #include "slot.h"
 #include "token.h"
+#include "usb.h"
 
 #define PROGRAM_MAX 64
 
@@ -64,6 +66,8 @@ static void forget_parent_state(void)
 	sessions_free();
 	slots_forget();
 	token_free();
+	discovery_reset();
+	usb_forget();           /* a libusb context does not survive fork() */
 	state.lock = NULL;
 	atomic_store(&state.initialized, false);
 	atomic_store(&state.finalizing, false);
@@ -183,6 +187,8 @@ CK_RV module_finalize(CK_VOID_PTR reserved_arg)
 	sessions_free();
 	slots_free();
 	token_free();
+	discovery_reset();
+	usb_shutdown();
 	lock_release(state.lock);
 	lock_free(state.lock);
 	state.lock = NULL;

@@ -304,6 +304,17 @@ CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_P
 	return rv;
 }
 
+CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
+{
+	CK_RV rv = module_enter();
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = pReserved != NULL ? CKR_ARGUMENTS_BAD : api_wait_for_slot_event(flags, pSlot);
+	module_leave();
+	return rv;
+}
+
 /* Legacy parallel-function management: never parallel here. */
 CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE hSession)
 {

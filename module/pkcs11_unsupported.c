@@ -1,7 +1,7 @@
 /*
  * The PKCS#11 functions this module does not offer: encryption, digests,
- * verification, key management, random numbers, PIN changes, operation
- * state, slot events. Each checks initialisation, then answers
+ * verification, key management, random numbers, PIN changes and operation
+ * state. Each checks initialisation, then answers
  * CKR_FUNCTION_NOT_SUPPORTED, as the standard asks of a stub.
  */
 #include "config.h"
@@ -359,13 +359,5 @@ CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_UL
 	UNUSED(hSession);
 	UNUSED(RandomData);
 	UNUSED(ulRandomLen);
-	return not_supported();
-}
-
-CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
-{
-	UNUSED(flags);
-	UNUSED(pSlot);
-	UNUSED(pReserved);
 	return not_supported();
 }

@@ -9,19 +9,13 @@
 
 #include "log.h"
 
-#define EMULATOR_PATH "udp:127.0.0.1:21324"
-/* A probe of the default emulator port must cost next to nothing. */
-#define EMULATOR_PROBE_MS 50
-#define CONFIGURED_PROBE_MS 1000
 #define MANUFACTURER "SatoshiLabs"
-#define PATHS_MAX 16
 
 static struct slot **slots;
 static size_t slots_length;
-static bool discovered;
-static struct slot empty_slot = { .id = SLOT_EMPTY_ID };
+static struct slot empty_slot = { .id = SLOT_EMPTY_ID, .empty = true };
 
-/* ---- discovery ------------------------------------------------------------ */
+/* ---- the table of slots ----------------------------------------------------- */
 
 /* FNV-1a of the device id: the same id gives the same slot id every time. */
 static CK_SLOT_ID slot_id_for(const char *device_id)
@@ -46,7 +40,7 @@ static CK_SLOT_ID slot_id_for(const char *device_id)
 	return id;
 }
 
-static bool add_slot(struct trezor_device *device, const char *path)
+bool slot_add(struct trezor_device *device, const char *path, bool announced)
 {
 	struct slot *slot = calloc(1, sizeof(*slot));
 	struct slot **grown = realloc(slots, (slots_length + 1) * sizeof(*slots));
@@ -60,70 +54,70 @@ static bool add_slot(struct trezor_device *device, const char *path)
 	slot->device = device;
 	slot->features = device->features;
 	slot->id = slot_id_for(device->features.device_id);
+	slot->announced = announced;
 	snprintf(slot->path, sizeof(slot->path), "%s", path);
 	slots[slots_length++] = slot;
 	return true;
 }
 
-/* Open and initialise one device; quiet is for the speculative emulator probe. */
-static void discover_path(const char *path, int probe_ms, bool quiet, const atomic_bool *cancel)
+void slot_attach(struct slot *slot, struct trezor_device *device, const char *path)
 {
-	struct transport *transport;
-	struct trezor_device *device;
-	enum trezor_status status;
-	char error[TRANSPORT_ERROR_MAX];
+	struct trezor_device *stale;
 
-	if (transport_open(path, probe_ms, &transport, error, sizeof(error)) != TRANSPORT_OK) {
-		if (!quiet)
-			log_error("no Trezor at %s: %s", path, error);
-		return;
-	}
-	transport->cancel = cancel;
-	device = trezor_device_new(transport);
-	if (device == NULL) {
-		transport_close(transport);
-		return;
-	}
-	status = trezor_initialize(device);
-	if (status != TREZOR_OK) {
-		log_error("%s: %s", path, device->error);
-		trezor_close(device);
-		return;
-	}
-	if (!add_slot(device, path)) {
-		log_error("out of memory");
-		trezor_close(device);
-	}
+	/* The conversation side takes it in under the device lock (take_device). */
+	stale = atomic_exchange(&slot->replacement, device);
+	trezor_close(stale);
+	slot->features = device->features;
+	snprintf(slot->path, sizeof(slot->path), "%s", path);
+	atomic_store(&slot->removed, false);
 }
 
-/* TREZOR_PATH=udp:...,udp:... or, unset, the emulator if it answers. */
-CK_RV slots_discover(const atomic_bool *cancel)
+void slot_mark_removed(struct slot *slot)
 {
-	const char *variable = getenv("TREZOR_PATH");
-	char paths[PATHS_MAX * TRANSPORT_PATH_MAX], *path, *next;
+	atomic_store(&slot->removed, true);
+}
 
-	if (discovered)
-		return CKR_OK;
-	discovered = true;
-	if (variable == NULL || variable[0] == '\0') {
-		discover_path(EMULATOR_PATH, EMULATOR_PROBE_MS, true, cancel);
-		return CKR_OK;
+size_t slots_count(void)
+{
+	return slots_length;
+}
+
+struct slot *slot_at(size_t index)
+{
+	return slots[index];
+}
+
+struct slot *slot_find_device(const char *device_id)
+{
+	size_t i;
+
+	for (i = 0; i < slots_length; i++)
+		if (strcmp(slots[i]->features.device_id, device_id) == 0)
+			return slots[i];
+	return NULL;
+}
+
+struct slot *slot_find_path(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < slots_length; i++)
+		if (slot_has_token(slots[i]) && strcmp(slots[i]->path, path) == 0)
+			return slots[i];
+	return NULL;
+}
+
+struct slot *slots_take_event(void)
+{
+	size_t i;
+
+	for (i = 0; i < slots_length; i++) {
+		if (slots[i]->announced != slot_has_token(slots[i])) {
+			slots[i]->announced = !slots[i]->announced;
+			return slots[i];
+		}
 	}
-	if (strlen(variable) >= sizeof(paths)) {
-		log_error("TREZOR_PATH is too long");
-		return CKR_OK;
-	}
-	snprintf(paths, sizeof(paths), "%s", variable);
-	for (path = paths; path != NULL; path = next) {
-		next = strchr(path, ',');
-		if (next != NULL)
-			*next++ = '\0';
-		path += strspn(path, " ");
-		path[strcspn(path, " ")] = '\0';
-		if (path[0] != '\0')
-			discover_path(path, CONFIGURED_PROBE_MS, false, cancel);
-	}
-	return CKR_OK;
+	return NULL;
 }
 
 size_t slots_list(bool with_token_only, struct slot **out, size_t room)
@@ -157,7 +151,7 @@ struct slot *slot_by_id(CK_SLOT_ID id)
 
 bool slot_has_token(const struct slot *slot)
 {
-	return slot->device != NULL && !slot->removed;
+	return !slot->empty && !atomic_load(&slot->removed);
 }
 
 /* ---- info ----------------------------------------------------------------- */
@@ -201,7 +195,7 @@ void slot_get_info(const struct slot *slot, CK_SLOT_INFO *info)
 	char description[256], name[80];
 
 	memset(info, 0, sizeof(*info));
-	if (slot->device == NULL) {
+	if (slot->empty) {
 		snprintf(description, sizeof(description), "Trezor (no device attached)");
 	} else {
 		model_name(&slot->features, name, sizeof(name));
@@ -286,7 +280,7 @@ static CK_RV conversation_result(struct slot *slot, enum trezor_status status)
 	if (status == TREZOR_OK)
 		return CKR_OK;
 	if (status == TREZOR_ERR_GONE)
-		slot->removed = true;
+		atomic_store(&slot->removed, true);     /* the next refresh reports it */
 	if (status != TREZOR_ERR_ABORTED)
 		log_error("%s", slot->device->error);
 	return ckr_of(status);
@@ -304,9 +298,16 @@ static void notice_button(void *context, uint32_t code)
 /* Hold the device for one conversation: CKR_OK with its lock taken. */
 static CK_RV take_device(struct slot *slot)
 {
+	struct trezor_device *replugged;
 	CK_RV rv = CKR_OK;
 
 	lock_acquire(slot->device_lock);
+	/* A re-plugged device waits here for the first conversation after it. */
+	replugged = atomic_exchange(&slot->replacement, NULL);
+	if (replugged != NULL) {
+		trezor_close(slot->device);
+		slot->device = replugged;
+	}
 	if (!slot_has_token(slot))
 		rv = CKR_DEVICE_REMOVED;
 	else if (transport_cancelled(slot->device->transport))
@@ -356,6 +357,7 @@ CK_RV slot_sign(struct slot *slot, const struct key_identity *key,
 static void free_slot(struct slot *slot, bool free_lock)
 {
 	trezor_close(slot->device);     /* closes descriptors; sends nothing */
+	trezor_close(atomic_exchange(&slot->replacement, NULL));
 	if (free_lock)
 		lock_free(slot->device_lock);
 	free(slot->keys);
@@ -372,7 +374,6 @@ static void drop_all(bool free_locks)
 	free(slots);
 	slots = NULL;
 	slots_length = 0;
-	discovered = false;
 	empty_slot.logged_in = false;
 	explicit_bzero(empty_slot.pin, sizeof(empty_slot.pin));
 }

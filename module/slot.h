@@ -1,10 +1,11 @@
 /*
- * Slots and tokens: one slot per Trezor, found through TREZOR_PATH (a
- * comma-separated list of device paths) or, when it is unset, the emulator
- * port if something answers there; one empty slot when there is none.
+ * Slots and tokens: one slot per Trezor (discovery.c finds them), one empty
+ * slot when there is none.
  *
  * Slot ids and token serial numbers come from the device id, so they stay
- * the same from one process to the next. A slot lives until C_Finalize.
+ * the same from one process to the next, and a device plugged in again finds
+ * its slot (and the sessions open on it) again. A slot lives until
+ * C_Finalize.
  *
  * Locking: the slot list is guarded by the module's global lock. A device
  * is spoken to only with its slot's device lock held, and never with the
@@ -33,19 +34,34 @@ struct slot_key {
 
 struct slot {
 	CK_SLOT_ID id;
-	char path[TRANSPORT_PATH_MAX];
+	bool empty;                     /* the placeholder when no device is attached */
+	char path[TRANSPORT_PATH_MAX];  /* where the device is now */
 	struct trezor_features features;
-	struct trezor_device *device;   /* NULL for the empty slot or once removed */
 	atomic_bool removed;            /* the device went away */
+	bool announced;                 /* token presence C_WaitForSlotEvent last told */
 	struct lock *device_lock;       /* held while talking to the device */
+	/* Used only under device_lock. */
+	struct trezor_device *device;
+	/* The same device plugged in again, taken in by the next conversation. */
+	_Atomic(struct trezor_device *) replacement;
 	struct slot_key *keys;          /* one per identity, filled as fetched */
 	size_t keys_length;
 	bool logged_in;                 /* C_Login was called */
 	char pin[SLOT_PIN_MAX + 1];     /* the PIN given to C_Login, kept for the device */
 };
 
-/* Find the devices (first call only). Never fails for want of a device. */
-CK_RV slots_discover(const atomic_bool *cancel);
+/* The table, for discovery.c: add a device (taking it), take a re-plugged
+ * one in, note one gone, look slots up. */
+bool slot_add(struct trezor_device *device, const char *path, bool announced);
+void slot_attach(struct slot *slot, struct trezor_device *device, const char *path);
+void slot_mark_removed(struct slot *slot);
+size_t slots_count(void);
+struct slot *slot_at(size_t index);
+struct slot *slot_find_device(const char *device_id);
+struct slot *slot_find_path(const char *path);   /* with a token */
+
+/* The first slot whose token came or went since last asked (C_WaitForSlotEvent). */
+struct slot *slots_take_event(void);
 
 /* The slots to list: with tokens only, or all (the empty one when no device). */
 size_t slots_list(bool with_token_only, struct slot **out, size_t room);

@@ -11,7 +11,7 @@
 
 #include "clock.h"
 
-/* "udp", "udp:HOST", "udp:HOST:PORT" */
+/* "udp" and "udp:...", but not "udpx" */
 static int path_has_scheme(const char *path, const char *scheme)
 {
 	size_t n = strlen(scheme);
@@ -32,8 +32,16 @@ enum transport_status transport_open(const char *path, int probe_timeout_ms,
 	if (path_has_scheme(path, "udp"))
 		return transport_udp_open(path[3] == ':' ? path + 4 : "", probe_timeout_ms,
 					  out, error, error_size);
-	snprintf(error, error_size,
-		 "unknown device path \"%s\" (expected udp:HOST:PORT)", path);
+	if (path_has_scheme(path, "webusb"))
+		return transport_usb_open(false, path[6] == ':' ? path + 7 : "", out, error,
+					  error_size);
+	if (path_has_scheme(path, "hid"))
+		return transport_usb_open(true, path[3] == ':' ? path + 4 : "", out, error,
+					  error_size);
+	if (strncmp(path, "bridge:", 7) == 0 && path[7] != '\0')
+		return transport_bridge_open(path + 7, out, error, error_size);
+	snprintf(error, error_size, "unknown device path \"%s\" (expected webusb:BUS:ADDR, "
+		 "hid:BUS:ADDR, udp:HOST:PORT or bridge:PATH)", path);
 	return TRANSPORT_ERROR;
 }
 

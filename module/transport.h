@@ -1,8 +1,9 @@
 /*
  * One small interface to a device: write a 64-byte report, read one with a
- * timeout, close. Backends (transport_udp.c; USB and Bridge later) only move
- * reports; turning reports into messages is the codec's job (wire.h), done
- * here once for every backend.
+ * timeout, close. Backends only move reports: transport_udp.c (the emulator),
+ * transport_usb.c (libusb: WebUSB and HID) and transport_bridge.c (Trezor
+ * Bridge, which reassembles the reports itself). Turning reports into
+ * messages is the codec's job (wire.h), done here once for every backend.
  */
 #ifndef TREZOR_PKCS11_TRANSPORT_H
 #define TREZOR_PKCS11_TRANSPORT_H
@@ -24,6 +25,7 @@ enum transport_status {
 	TRANSPORT_BAD_DATA,     /* what arrived is not codec v1 */
 	TRANSPORT_ERROR,        /* anything else; the error text says what */
 	TRANSPORT_CANCELLED,    /* the cancel flag was raised while waiting */
+	TRANSPORT_BUSY,         /* another program holds the device */
 };
 
 struct transport;
@@ -54,7 +56,8 @@ static inline bool transport_cancelled(const struct transport *transport)
 }
 
 /*
- * Open the device at `path` ("udp:127.0.0.1:21324", ...). The backend checks
+ * Open the device at `path`: "udp:HOST:PORT", "webusb:BUS:ADDR" or "webusb"
+ * (the first), "hid:BUS:ADDR" or "hid", "bridge:PATH". The UDP backend checks
  * that something answers within probe_timeout_ms. On failure *out is NULL and
  * error holds one line saying why.
  */
@@ -84,5 +87,9 @@ void transport_set_error(struct transport *transport, const char *format, ...)
 enum transport_status transport_udp_open(const char *spec, int probe_timeout_ms,
 					 struct transport **out,
 					 char *error, size_t error_size);
+enum transport_status transport_usb_open(bool hid, const char *spec, struct transport **out,
+					 char *error, size_t error_size);
+enum transport_status transport_bridge_open(const char *device, struct transport **out,
+					    char *error, size_t error_size);
 
 #endif

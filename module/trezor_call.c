@@ -77,6 +77,7 @@ static enum trezor_status from_transport(struct trezor_device *device,
 	case TRANSPORT_CANCELLED:
 		return trezor_fail(device, TREZOR_ERR_ABORTED, "the wait for the Trezor was cancelled");
 	case TRANSPORT_ERROR:
+	case TRANSPORT_BUSY:
 		break;
 	}
 	return trezor_fail(device, TREZOR_ERR_TRANSPORT, "%s", device->transport->error);

@@ -208,3 +208,42 @@ stop_agent() {
 	wait "$AGENT_PID" 2>/dev/null || true
 	unset SSH_AUTH_SOCK
 }
+
+# ---- more devices: a second simulator, fake USB, a fake Bridge -------------------
+
+MNEMONIC_OTHER="alcohol woman abuse must during monitor noble actual mixed trade anger aisle"
+
+# start_second_sim [OPTIONS...]: another simulator (another seed and device
+# id) on its own port; sets SECOND_PORT. TREZOR_PATH is left alone.
+start_second_sim() {
+	: > "$tmp/sim2.log"
+	"$SIM" --port 0 -v --mnemonic "$MNEMONIC_OTHER" --device-id BBBBBBBBBBBBBBBBBBBBBBBB \
+		--label Second "$@" 2>> "$tmp/sim2.log" &
+	background_pids+=("$!")
+	wait_for "$tmp/sim2.log" '^listening on ' || exit 1
+	SECOND_PORT=$(sed -n 's/^listening on 127\.0\.0\.1://p' "$tmp/sim2.log")
+}
+
+# use_fake_usb LINE...: programs started after this see these USB devices
+# (tests/fakes/fake_libusb.c, "BUS ADDR KIND PORT [OPTIONS]") and look for
+# Trezors themselves (no TREZOR_PATH).
+use_fake_usb() {
+	printf '%s\n' "$@" > "$tmp/usb-devices"
+	export FAKE_LIBUSB_DEVICES="$tmp/usb-devices"
+	export LD_PRELOAD="$FAKE_LIBUSB_LIBRARY"
+	unset TREZOR_PATH
+}
+
+# start_fake_bridge PATH=UDPPORT...: the fake Bridge, which the module finds
+# through TREZOR_PKCS11_BRIDGE.
+start_fake_bridge() {
+	local device arguments=()
+	for device in "$@"; do
+		arguments+=(--device "$device")
+	done
+	: > "$tmp/bridge.log"
+	"$FAKE_BRIDGE" --port 0 -v "${arguments[@]}" 2>> "$tmp/bridge.log" &
+	background_pids+=("$!")
+	wait_for "$tmp/bridge.log" '^listening on ' || exit 1
+	export TREZOR_PKCS11_BRIDGE="127.0.0.1:$(sed -n 's/^listening on 127\.0\.0\.1://p' "$tmp/bridge.log")"
+}

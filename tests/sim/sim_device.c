@@ -40,6 +40,7 @@ static const struct model_info models[] = {
 	[SIM_MODEL_T] = { "T", "T2T1", { 2, 8, 1 }, true },
 	[SIM_MODEL_SAFE_3] = { "Safe 3", "T2B1", { 2, 8, 1 }, true },
 	[SIM_MODEL_SAFE_5] = { "Safe 5", "T3T1", { 2, 8, 1 }, true },
+	[SIM_MODEL_SAFE_7] = { "Safe 7", "T3W1", { 2, 9, 0 }, true },
 };
 
 bool sim_model_from_name(const char *name, enum sim_model *model)
@@ -171,13 +172,13 @@ static void reply_features(struct sim_device *device)
 	features.minor_version = model->version[1];
 	features.patch_version = model->version[2];
 	features.has_bootloader_mode = true;
-	features.bootloader_mode = false;
+	features.bootloader_mode = device->options.bootloader;
 	features.device_id = device->device_id;
 	features.has_pin_protection = true;
 	features.has_passphrase_protection = true;
 	features.label = (char *)device->options.label;
 	features.has_initialized = true;
-	features.initialized = true;
+	features.initialized = !device->options.uninitialized && !device->options.bootloader;
 	features.has_unlocked = true;
 	features.unlocked = true;
 	features.model = (char *)model->name;
@@ -494,6 +495,36 @@ static void dispatch(struct sim_device *device, uint16_t type, ProtobufCMessage 
 	protobuf_c_message_free_unpacked(request, NULL);
 }
 
+/*
+ * Devices that cannot serve requests: a Safe 7 answers every v1 message
+ * with the fixed Failure InvalidProtocol; a device in bootloader mode or
+ * without a seed answers Features only. True when the request was handled.
+ */
+static bool refuse_unusable(struct sim_device *device, uint16_t type)
+{
+	Tz__Failure failure = TZ__FAILURE__INIT;
+	bool features = type == MSG_INITIALIZE || type == MSG_GET_FEATURES;
+
+	if (device->options.model == SIM_MODEL_SAFE_7) {
+		failure.has_code = true;
+		failure.code = TZ__FAILURE_TYPE__Failure_InvalidProtocol;
+		reply(device, MSG_FAILURE, &failure.base);
+		return true;
+	}
+	if (device->options.bootloader && !features) {
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
+			      "Unexpected message");
+		return true;
+	}
+	if (device->options.uninitialized && !features && type != MSG_CANCEL &&
+	    type != MSG_PING) {
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_NotInitialized,
+			      "Device not initialized");
+		return true;
+	}
+	return false;
+}
+
 void sim_device_handle(struct sim_device *device, const struct wire_message *message,
 		       int64_t now_ms)
 {
@@ -502,6 +533,8 @@ void sim_device_handle(struct sim_device *device, const struct wire_message *mes
 	bool busy = device->pending.kind != SIM_PENDING_NONE;
 
 	log_message(device, "<-", message->type);
+	if (refuse_unusable(device, message->type))
+		return;
 	if (descriptor == NULL) {
 		drop_pending(device);
 		reply_failure(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,

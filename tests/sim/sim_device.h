@@ -27,6 +27,7 @@ enum sim_model {
 	SIM_MODEL_T,
 	SIM_MODEL_SAFE_3,
 	SIM_MODEL_SAFE_5,
+	SIM_MODEL_SAFE_7,               /* speaks only THP: refuses every v1 message */
 };
 
 struct sim_options {
@@ -36,6 +37,8 @@ struct sim_options {
 	const char *device_id;          /* NULL: derived from the mnemonic */
 	bool decline;                   /* the person refuses every confirmation */
 	int confirm_delay_ms;           /* how long the person takes to decide */
+	bool bootloader;                /* in bootloader mode: Features, nothing else */
+	bool uninitialized;             /* no seed yet */
 	int verbose;                    /* log messages on stderr */
 };
 
@@ -71,7 +74,7 @@ struct sim_device {
 	size_t outbox_count;
 };
 
-/* "1", "T", "Safe 3", "Safe 5" -> model. */
+/* "1", "T", "Safe 3", "Safe 5", "Safe 7" -> model. */
 bool sim_model_from_name(const char *name, enum sim_model *model);
 
 bool sim_device_init(struct sim_device *device, const struct sim_options *options);

@@ -5,7 +5,8 @@
  *
  * Usage: trezor-sim [--port N] [--mnemonic "words"] [--label L]
  *                   [--model 1|T|"Safe 3"|"Safe 5"] [--device-id ID]
- *                   [--decline] [--confirm-delay MS] [-v]
+ *                   [--decline] [--confirm-delay MS] [--bootloader]
+ *                   [--uninitialized] [--fault garbage] [-v]
  */
 #include "config.h"
 
@@ -29,6 +30,9 @@
 #define DEFAULT_MNEMONIC "all all all all all all all all all all all all"
 #define DATAGRAM_MAX 128
 
+/* --fault garbage: every answer is replaced by a report without the magic. */
+static bool garbage_fault;
+
 struct client {
 	struct sockaddr_storage address;
 	socklen_t length;
@@ -38,8 +42,9 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: trezor-sim [--port N] [--mnemonic \"words\"] [--label L]\n"
-		"                  [--model 1|T|\"Safe 3\"|\"Safe 5\"] [--device-id ID]\n"
-		"                  [--decline] [--confirm-delay MS] [-v]\n"
+		"                  [--model 1|T|\"Safe 3\"|\"Safe 5\"|\"Safe 7\"] [--device-id ID]\n"
+		"                  [--decline] [--confirm-delay MS] [--bootloader]\n"
+		"                  [--uninitialized] [--fault garbage] [-v]\n"
 		"A Trezor simulator on 127.0.0.1, UDP (--port 0 picks a free port).\n");
 }
 
@@ -65,6 +70,9 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 		{ "device-id", required_argument, NULL, 'i' },
 		{ "decline", no_argument, NULL, 'd' },
 		{ "confirm-delay", required_argument, NULL, 'c' },
+		{ "bootloader", no_argument, NULL, 'b' },
+		{ "uninitialized", no_argument, NULL, 'u' },
+		{ "fault", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -84,7 +92,7 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 		case 'M':
 			if (!sim_model_from_name(optarg, &options->model)) {
 				fprintf(stderr, "trezor-sim: unknown model \"%s\" "
-					"(1, T, \"Safe 3\" or \"Safe 5\")\n", optarg);
+					"(1, T, \"Safe 3\", \"Safe 5\" or \"Safe 7\")\n", optarg);
 				return 2;
 			}
 			break;
@@ -95,6 +103,15 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 				fprintf(stderr, "trezor-sim: bad delay \"%s\"\n", optarg);
 				return 2;
 			}
+			break;
+		case 'b': options->bootloader = true; break;
+		case 'u': options->uninitialized = true; break;
+		case 'f':
+			if (strcmp(optarg, "garbage") != 0) {
+				fprintf(stderr, "trezor-sim: unknown fault \"%s\" (garbage)\n", optarg);
+				return 2;
+			}
+			garbage_fault = true;
 			break;
 		case 'v': options->verbose++; break;
 		case 'h': usage(stdout); return 1;
@@ -132,6 +149,14 @@ static void send_replies(int fd, struct sim_device *device, const struct client 
 	uint8_t report[WIRE_REPORT_SIZE];
 	size_t i, r;
 
+	if (garbage_fault && device->outbox_count > 0) {
+		memset(report, 0, sizeof(report));
+		memcpy(report, "this is not codec v1", 20);
+		sendto(fd, report, sizeof(report), 0, (const struct sockaddr *)&client->address,
+		       client->length);
+		sim_device_clear_outbox(device);
+		return;
+	}
 	for (i = 0; i < device->outbox_count; i++) {
 		const struct sim_outgoing *out = &device->outbox[i];
 

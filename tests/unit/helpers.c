@@ -172,3 +172,28 @@ int run_suite(Suite *suite)
 	srunner_free(runner);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+void preload_fake_libusb(char **argv)
+{
+	const char *fake = getenv("FAKE_LIBUSB_LIBRARY");
+	const char *preloaded = getenv("LD_PRELOAD");
+	const char *asan = getenv("ASAN_OPTIONS");
+	char value[2048];
+
+	if (fake == NULL) {
+		fprintf(stderr, "FAKE_LIBUSB_LIBRARY is not set\n");
+		exit(EXIT_FAILURE);
+	}
+	if (preloaded != NULL && strstr(preloaded, fake) != NULL)
+		return;
+	snprintf(value, sizeof(value), "%s%s%s", fake, preloaded != NULL ? ":" : "",
+		 preloaded != NULL ? preloaded : "");
+	setenv("LD_PRELOAD", value, 1);
+	/* The fake comes before the sanitizer runtime; tell it that is fine. */
+	snprintf(value, sizeof(value), "%s%sverify_asan_link_order=0", asan != NULL ? asan : "",
+		 asan != NULL ? ":" : "");
+	setenv("ASAN_OPTIONS", value, 1);
+	execv("/proc/self/exe", argv);
+	perror("execv");
+	exit(EXIT_FAILURE);
+}

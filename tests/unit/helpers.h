@@ -53,6 +53,12 @@ CK_FUNCTION_LIST *module_load(void **handle);
  */
 void module_environment(struct sim_process *sim, const char *const *args);
 
+/*
+ * Run this test program again with the fake libusb (FAKE_LIBUSB_LIBRARY)
+ * preloaded, unless it already is. Call first thing in main().
+ */
+void preload_fake_libusb(char **argv);
+
 /* Run a suite with the usual options; the exit status for main(). */
 int run_suite(Suite *suite);
 

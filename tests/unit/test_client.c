@@ -287,7 +287,8 @@ START_TEST(nothing_listening)
 	ck_assert_ptr_null(none);
 	ck_assert_str_eq(error + strlen("nothing answers at "), path);
 	ck_assert_int_eq(trezor_open("usb:1", &none, error, sizeof(error)), TREZOR_ERR_TRANSPORT);
-	ck_assert_str_eq(error, "unknown device path \"usb:1\" (expected udp:HOST:PORT)");
+	ck_assert_str_eq(error, "unknown device path \"usb:1\" (expected webusb:BUS:ADDR, "
+				"hid:BUS:ADDR, udp:HOST:PORT or bridge:PATH)");
 	ck_assert_int_eq(trezor_open("udp:127.0.0.1:99999", &none, error, sizeof(error)),
 			 TREZOR_ERR_TRANSPORT);
 	ck_assert_str_eq(error, "bad UDP device path \"udp:127.0.0.1:99999\" "

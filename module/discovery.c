@@ -1,0 +1,284 @@
+/* Finding devices; hot-plug. See discovery.h. */
+#include "config.h"
+
+#include "discovery.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge.h"
+#include "log.h"
+#include "slot.h"
+#include "usb.h"
+
+#define EMULATOR_PATH "udp:127.0.0.1:21324"
+#define EMULATOR_PROBE_MS 40            /* an absent emulator must cost nothing */
+#define CONFIGURED_PROBE_MS 1000
+#define BRIDGE_PROBE_MS 500
+#define PATHS_MAX 16
+#define REPORTED_MAX 32
+#define MESSAGE_MAX (TRANSPORT_PATH_MAX + TREZOR_ERROR_MAX + 8)
+
+struct candidate {
+	char path[TRANSPORT_PATH_MAX];
+	int probe_ms;
+	bool quiet;                     /* a speculative look: failure is not news */
+};
+
+struct candidates {
+	struct candidate items[PATHS_MAX + USB_DEVICES_MAX + BRIDGE_DEVICES_MAX + 1];
+	size_t length;
+	bool usb_busy;                  /* a USB Trezor is held by another program */
+};
+
+static bool refreshed;
+
+/* What was said about each path, so that it is said once. */
+static struct {
+	char path[TRANSPORT_PATH_MAX];
+	char message[MESSAGE_MAX];
+} reported[REPORTED_MAX];
+static size_t reported_length;
+
+static void report_once(const char *path, const char *message)
+{
+	size_t i;
+
+	for (i = 0; i < reported_length; i++) {
+		if (strcmp(reported[i].path, path) == 0) {
+			if (strcmp(reported[i].message, message) == 0)
+				return;
+			break;
+		}
+	}
+	if (i == reported_length && reported_length < REPORTED_MAX)
+		reported_length++;
+	if (i < REPORTED_MAX) {
+		snprintf(reported[i].path, sizeof(reported[i].path), "%s", path);
+		snprintf(reported[i].message, sizeof(reported[i].message), "%s", message);
+	}
+	log_error("%s", message);
+}
+
+/* A device works again: forget what was said about its path. */
+static void clear_report(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < reported_length; i++)
+		if (strcmp(reported[i].path, path) == 0)
+			reported[i].message[0] = '\0';
+}
+
+static void add_candidate(struct candidates *list, const char *path, int probe_ms, bool quiet)
+{
+	struct candidate *c;
+
+	if (list->length == sizeof(list->items) / sizeof(list->items[0]))
+		return;
+	c = &list->items[list->length++];
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->probe_ms = probe_ms;
+	c->quiet = quiet;
+}
+
+/* "webusb" and "hid" alone mean the first such device attached now. */
+static bool resolve_first(const char *kind, char *path, size_t size)
+{
+	struct usb_candidate attached[USB_DEVICES_MAX];
+	size_t found = usb_list(attached, USB_DEVICES_MAX), i;
+
+	for (i = 0; i < found; i++) {
+		if (strcmp(usb_kind_name(attached[i].kind), kind) == 0) {
+			snprintf(path, size, "%s", attached[i].path);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void configured_candidates(const char *variable, struct candidates *list)
+{
+	char paths[PATHS_MAX * TRANSPORT_PATH_MAX], *path, *next, resolved[TRANSPORT_PATH_MAX];
+
+	if (strlen(variable) >= sizeof(paths)) {
+		report_once("TREZOR_PATH", "TREZOR_PATH is too long");
+		return;
+	}
+	snprintf(paths, sizeof(paths), "%s", variable);
+	for (path = paths; path != NULL; path = next) {
+		next = strchr(path, ',');
+		if (next != NULL)
+			*next++ = '\0';
+		path += strspn(path, " ");
+		path[strcspn(path, " ")] = '\0';
+		if (path[0] == '\0')
+			continue;
+		if (strcmp(path, "webusb") == 0 || strcmp(path, "hid") == 0) {
+			if (!resolve_first(path, resolved, sizeof(resolved))) {
+				char message[MESSAGE_MAX];
+
+				snprintf(message, sizeof(message), "no Trezor at %s: none is attached", path);
+				report_once(path, message);
+				continue;
+			}
+			path = resolved;
+		}
+		add_candidate(list, path, CONFIGURED_PROBE_MS, false);
+	}
+}
+
+static void automatic_candidates(struct candidates *list)
+{
+	struct usb_candidate attached[USB_DEVICES_MAX];
+	size_t found = usb_list(attached, USB_DEVICES_MAX), i;
+
+	for (i = 0; i < found; i++)
+		add_candidate(list, attached[i].path, 0, false);
+	add_candidate(list, EMULATOR_PATH, EMULATOR_PROBE_MS, true);
+}
+
+/* ---- opening one candidate --------------------------------------------------- */
+
+/* Initialise a device and give it a slot: its own, or a new one. */
+static void adopt(struct trezor_device *device, const char *path)
+{
+	struct slot *known = slot_find_device(device->features.device_id);
+
+	if (known == NULL) {
+		/* Devices found by the first look are there from the start: no event. */
+		if (!slot_add(device, path, !refreshed))
+			trezor_close(device);
+		return;
+	}
+	if (slot_has_token(known)) {
+		/* The same device by another way (USB and Bridge): keep the first. */
+		trezor_close(device);
+		return;
+	}
+	slot_attach(known, device, path);
+}
+
+static void open_candidate(const struct candidate *c, struct candidates *list,
+			   const atomic_bool *cancel)
+{
+	struct transport *transport;
+	struct trezor_device *device;
+	enum transport_status opened;
+	char error[TRANSPORT_ERROR_MAX], message[MESSAGE_MAX];
+
+	opened = transport_open(c->path, c->probe_ms, &transport, error, sizeof(error));
+	if (opened != TRANSPORT_OK) {
+		if (opened == TRANSPORT_BUSY)
+			list->usb_busy = true;
+		if (!c->quiet && (opened != TRANSPORT_BUSY || getenv("TREZOR_PATH") != NULL))
+			report_once(c->path, error);
+		return;
+	}
+	transport->cancel = cancel;
+	device = trezor_device_new(transport);
+	if (device == NULL) {
+		transport_close(transport);
+		return;
+	}
+	if (trezor_initialize(device) != TREZOR_OK) {
+		snprintf(message, sizeof(message), "%s: %s", c->path, device->error);
+		report_once(c->path, message);
+		trezor_close(device);
+		return;
+	}
+	clear_report(c->path);
+	adopt(device, c->path);
+}
+
+/* A USB Trezor is taken (Trezor Suite?): its Bridge can lend it to us. */
+static void bridge_candidates(struct candidates *list)
+{
+	struct bridge_device devices[BRIDGE_DEVICES_MAX];
+	char error[TRANSPORT_ERROR_MAX], path[TRANSPORT_PATH_MAX], message[MESSAGE_MAX];
+	int found = bridge_enumerate(devices, BRIDGE_DEVICES_MAX, BRIDGE_PROBE_MS, error,
+				     sizeof(error));
+	int i;
+
+	if (found < 0) {
+		snprintf(message, sizeof(message), "a Trezor is in use by another program (Trezor "
+			 "Suite?) and no Trezor Bridge answers: close that program, or run Bridge");
+		report_once("bridge", message);
+		return;
+	}
+	for (i = 0; i < found; i++) {
+		snprintf(path, sizeof(path), "bridge:%.*s", BRIDGE_PATH_MAX - 1, devices[i].path);
+		add_candidate(list, path, 0, false);
+	}
+}
+
+/* ---- the refresh ----------------------------------------------------------------- */
+
+static bool is_usb_path(const char *path)
+{
+	return strncmp(path, "webusb:", 7) == 0 || strncmp(path, "hid:", 4) == 0;
+}
+
+/* Slots of USB devices no longer attached are removed. */
+static void note_unplugged(void)
+{
+	struct usb_candidate attached[USB_DEVICES_MAX];
+	size_t found, i, j;
+	bool present;
+
+	found = usb_list(attached, USB_DEVICES_MAX);
+	for (i = 0; i < slots_count(); i++) {
+		struct slot *slot = slot_at(i);
+
+		if (!slot_has_token(slot) || !is_usb_path(slot->path))
+			continue;
+		present = false;
+		for (j = 0; j < found; j++)
+			if (strcmp(attached[j].path, slot->path) == 0)
+				present = true;
+		if (!present)
+			slot_mark_removed(slot);
+	}
+}
+
+static void open_new(struct candidates *list, size_t first, const atomic_bool *cancel)
+{
+	size_t i;
+
+	for (i = first; i < list->length; i++)
+		if (slot_find_path(list->items[i].path) == NULL)
+			open_candidate(&list->items[i], list, cancel);
+}
+
+void discovery_refresh(const atomic_bool *cancel)
+{
+	const char *variable = getenv("TREZOR_PATH");
+	struct candidates list;
+	size_t before_bridge;
+
+	memset(&list, 0, sizeof(list));
+	note_unplugged();
+	if (variable != NULL && variable[0] != '\0')
+		configured_candidates(variable, &list);
+	else
+		automatic_candidates(&list);
+	open_new(&list, 0, cancel);
+	if (list.usb_busy && (variable == NULL || variable[0] == '\0')) {
+		before_bridge = list.length;
+		bridge_candidates(&list);
+		open_new(&list, before_bridge, cancel);
+	}
+	refreshed = true;
+}
+
+bool discovery_done(void)
+{
+	return refreshed;
+}
+
+void discovery_reset(void)
+{
+	refreshed = false;
+	reported_length = 0;
+}

@@ -1,0 +1,30 @@
+/*
+ * Finding Trezors and keeping the slot list true.
+ *
+ * Where to look: TREZOR_PATH, a comma-separated list of device paths
+ * (webusb:BUS:ADDR or webusb for the first, hid:..., udp:HOST:PORT,
+ * bridge:PATH), each its own device. Unset: every Trezor on USB, the
+ * emulator on 127.0.0.1:21324 when it answers at once, and Trezor Bridge's
+ * devices when a USB Trezor is held by another program (Trezor Suite).
+ *
+ * Each refresh opens only devices not yet known (Features is read once per
+ * device), gives a device its slot back when it comes again (same device id,
+ * new path), and marks the slots of unplugged USB devices removed. A problem
+ * with a device is said once on stderr, not at every refresh.
+ */
+#ifndef TREZOR_PKCS11_DISCOVERY_H
+#define TREZOR_PKCS11_DISCOVERY_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+/* Bring the slots up to date. Call under the global lock. */
+void discovery_refresh(const atomic_bool *cancel);
+
+/* Has any refresh run since C_Initialize? */
+bool discovery_done(void);
+
+/* Forget what was reported and found (C_Finalize, or after fork). */
+void discovery_reset(void);
+
+#endif

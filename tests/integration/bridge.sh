@@ -1,0 +1,32 @@
+#!/bin/bash
+# Through Trezor Bridge (a fake one, forwarding to the simulator): named in
+# TREZOR_PATH, and found by itself when the USB device is held by another
+# program, as when Trezor Suite runs.
+. "$abs_top_srcdir/tests/integration/lib.sh"
+
+start_sim
+write_identities 'alice@example.com'
+setup_sshd "$ALICE_KEY alice@example.com"
+start_fake_bridge "1=$SIM_PORT"
+
+export TREZOR_PATH=bridge:1
+stdout=$(ssh -F "$tmp/ssh_config" -I "$MODULE" simhost echo through Bridge 2> "$tmp/stderr")
+expect_eq "ssh -I through bridge:1" "through Bridge" "$stdout"
+expect_eq "and nothing on stderr" "" "$(cat "$tmp/stderr")"
+expect_contains "Bridge carried the signature" "POST /call/" "$(cat "$tmp/bridge.log")"
+expect_eq "one signature" 1 "$(sim_count '<- SignIdentity')"
+expect_contains "the session was released at the end" "POST /release/" "$(cat "$tmp/bridge.log")"
+
+# The USB device is busy (Trezor Suite holds it): the module asks Bridge.
+use_fake_usb "1 5 webusb $SIM_PORT claim=busy"
+stdout=$(ssh -F "$tmp/ssh_config" -I "$MODULE" simhost echo Suite holds USB 2> "$tmp/stderr")
+expect_eq "ssh -I goes through Bridge when USB is busy" "Suite holds USB" "$stdout"
+expect_eq "quietly" "" "$(cat "$tmp/stderr")"
+expect_eq "two signatures in all" 2 "$(sim_count '<- SignIdentity')"
+
+# No Bridge either: one line says what to do.
+export TREZOR_PKCS11_BRIDGE=127.0.0.1:1
+output=$(ssh-keygen -D "$MODULE" 2>&1 | tr -d '\r')
+expect_eq "busy and no Bridge" "trezor-pkcs11: a Trezor is in use by another program (Trezor Suite?) and no Trezor Bridge answers: close that program, or run Bridge
+cannot read public key from pkcs11" "$output"
+finish
