@@ -189,9 +189,10 @@ setup_sshd() {
 
 # start_agent [-P ALLOWLIST]: a stock ssh-agent on $tmp/agent.sock; without
 # -P it keeps its default allowlist (/usr/lib*/*, /usr/local/lib*/*).
+# AGENT names the program (default: ssh-agent on PATH).
 start_agent() {
 	rm -f "$tmp/agent.sock"
-	ssh-agent -D -a "$tmp/agent.sock" "$@" > "$tmp/agent.log" 2>&1 &
+	"${AGENT:-ssh-agent}" -D -a "$tmp/agent.sock" "$@" > "$tmp/agent.log" 2>&1 &
 	background_pids+=("$!")
 	AGENT_PID=$!
 	local tries=0
