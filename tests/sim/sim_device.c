@@ -141,6 +141,7 @@ bool sim_device_init(struct sim_device *device, const struct sim_options *option
 		snprintf(device->device_id, sizeof(device->device_id), "%s", options->device_id);
 	else
 		derive_device_id(options->mnemonic, device->device_id);
+	sim_protect_init(device);
 	return sim_bip39_seed(options->mnemonic, "", device->seed);
 }
 
@@ -155,6 +156,7 @@ void sim_device_free(struct sim_device *device)
 {
 	drop_pending(device);
 	sim_device_clear_outbox(device);
+	sim_protect_forget_passphrase(device);
 	OPENSSL_cleanse(device->seed, sizeof(device->seed));
 }
 
@@ -175,12 +177,14 @@ static void reply_features(struct sim_device *device)
 	features.bootloader_mode = device->options.bootloader;
 	features.device_id = device->device_id;
 	features.has_pin_protection = true;
+	features.pin_protection = device->options.pin != NULL;
 	features.has_passphrase_protection = true;
+	features.passphrase_protection = device->options.passphrase_protection;
 	features.label = (char *)device->options.label;
 	features.has_initialized = true;
 	features.initialized = !device->options.uninitialized && !device->options.bootloader;
 	features.has_unlocked = true;
-	features.unlocked = true;
+	features.unlocked = device->protect.unlocked;
 	features.model = (char *)model->name;
 	features.internal_model = (char *)model->internal_model;
 	features.capabilities = capabilities;
@@ -203,8 +207,10 @@ static void handle_initialize(struct sim_device *device, const Tz__Initialize *r
 
 	drop_pending(device);
 	if (!resume) {
+		/* A new session: its wallet is chosen afresh. */
 		RAND_bytes(device->session_id, sizeof(device->session_id));
 		device->has_session = true;
+		sim_protect_forget_passphrase(device);
 	}
 	reply_features(device);
 }
@@ -229,7 +235,7 @@ static void reply_public_key(struct sim_device *device, const Tz__GetPublicKey *
 		reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError, "Unsupported curve");
 		return;
 	}
-	if (!sim_slip10_derive(curve, device->seed, sizeof(device->seed), request->address_n,
+	if (!sim_slip10_derive(curve, sim_protect_seed(device), SIM_SEED_SIZE, request->address_n,
 			       request->n_address_n, &node) ||
 	    !sim_node_xpub(&node, xpub, sizeof(xpub))) {
 		reply_failure(device, TZ__FAILURE_TYPE__Failure_ProcessError, "Failed to derive key");
@@ -305,7 +311,7 @@ static void sign_identity(struct sim_device *device, const Tz__SignIdentity *req
 	sim_slip13_path(id->proto, id->user, id->host, id->port, id->path,
 			id->has_index ? id->index : 0, path);
 	signature[0] = 0x00;
-	if (!sim_slip10_derive(curve, device->seed, sizeof(device->seed), path, 5, &node) ||
+	if (!sim_slip10_derive(curve, sim_protect_seed(device), SIM_SEED_SIZE, path, 5, &node) ||
 	    !digest_to_sign(request, digest) ||
 	    !sim_ecdsa_sign_digest(curve, node.private_key, digest, signature + 1)) {
 		OPENSSL_cleanse(&node, sizeof(node));
@@ -323,21 +329,43 @@ static void sign_identity(struct sim_device *device, const Tz__SignIdentity *req
 
 /* ---- operations that wait for a person ------------------------------------ */
 
-static Tz__ButtonRequestType confirm_code(const struct sim_device *device)
-{
-	/* A Trezor One asks with ProtectCall, the core models with Other. */
-	return model_of(device)->core ? TZ__BUTTON_REQUEST_TYPE__ButtonRequest_Other
-				      : TZ__BUTTON_REQUEST_TYPE__ButtonRequest_ProtectCall;
-}
+static const Tz__ButtonRequestType task_codes[] = {
+	[SIM_TASK_CONFIRM] = TZ__BUTTON_REQUEST_TYPE__ButtonRequest_Other,
+	[SIM_TASK_ENTER_PIN] = TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PinEntry,
+	[SIM_TASK_ENTER_PASSPHRASE] = TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PassphraseEntry,
+};
 
-static void request_button(struct sim_device *device)
+static void request_button(struct sim_device *device, enum sim_task task)
 {
 	Tz__ButtonRequest request = TZ__BUTTON_REQUEST__INIT;
 
 	request.has_code = true;
-	request.code = confirm_code(device);
-	device->pending.waiting_button_ack = true;
+	request.code = task_codes[task];
+	/* A Trezor One asks to confirm with ProtectCall. */
+	if (task == SIM_TASK_CONFIRM && !model_of(device)->core)
+		request.code = TZ__BUTTON_REQUEST_TYPE__ButtonRequest_ProtectCall;
+	device->pending.task = task;
+	device->pending.waiting = SIM_WAIT_BUTTON_ACK;
 	reply(device, MSG_BUTTON_REQUEST, &request.base);
+}
+
+static void request_pin(struct sim_device *device)
+{
+	Tz__PinMatrixRequest request = TZ__PIN_MATRIX_REQUEST__INIT;
+
+	request.has_type = true;
+	request.type = TZ__PIN_MATRIX_REQUEST_TYPE__PinMatrixRequestType_Current;
+	sim_protect_scramble(device);
+	device->pending.waiting = SIM_WAIT_PIN;
+	reply(device, MSG_PIN_MATRIX_REQUEST, &request.base);
+}
+
+static void request_passphrase(struct sim_device *device)
+{
+	Tz__PassphraseRequest request = TZ__PASSPHRASE_REQUEST__INIT;
+
+	device->pending.waiting = SIM_WAIT_PASSPHRASE;
+	reply(device, MSG_PASSPHRASE_REQUEST, &request.base);
 }
 
 static void carry_out(struct sim_device *device)
@@ -351,7 +379,7 @@ static void carry_out(struct sim_device *device)
 	case SIM_PENDING_PING:
 		reply_success(device, ((Tz__Ping *)pending->request)->message);
 		break;
-	case SIM_PENDING_SHOW_PUBLIC_KEY:
+	case SIM_PENDING_PUBLIC_KEY:
 		reply_public_key(device, (Tz__GetPublicKey *)pending->request);
 		break;
 	case SIM_PENDING_NONE:
@@ -359,66 +387,155 @@ static void carry_out(struct sim_device *device)
 	}
 }
 
-/* Ask for the next thing the pending operation needs, or finish it. */
+/*
+ * Ask for the next thing the operation needs, or carry it out. A Trezor One
+ * asks for the button first, then the PIN, then the passphrase; the core
+ * models unlock and choose the wallet first, then ask to confirm.
+ */
 static void advance_pending(struct sim_device *device)
 {
-	if (!device->pending.confirmed) {
-		request_button(device);
-		return;
+	struct sim_pending *pending = &device->pending;
+	bool core = model_of(device)->core;
+	bool keys = pending->kind != SIM_PENDING_PING;
+	bool confirm = pending->needs_confirmation && !pending->confirmed;
+
+	pending->waiting = SIM_WAIT_NOTHING;
+	if (!core && confirm)
+		request_button(device, SIM_TASK_CONFIRM);
+	else if (keys && sim_protect_needs_pin(device) && core)
+		request_button(device, SIM_TASK_ENTER_PIN);
+	else if (keys && sim_protect_needs_pin(device))
+		request_pin(device);
+	else if (keys && sim_protect_needs_passphrase(device))
+		request_passphrase(device);
+	else if (confirm)
+		request_button(device, SIM_TASK_CONFIRM);
+	else {
+		carry_out(device);
+		drop_pending(device);
 	}
-	carry_out(device);
-	drop_pending(device);
 }
 
 static void start_pending(struct sim_device *device, enum sim_pending_kind kind,
-			  ProtobufCMessage *request)
+			  ProtobufCMessage *request, bool needs_confirmation)
 {
 	drop_pending(device);
 	device->pending.kind = kind;
 	device->pending.request = request;
+	device->pending.needs_confirmation = needs_confirmation;
 	advance_pending(device);
 }
 
-/* The person has decided: refuse, or go on with the operation. */
+static void fail_pending(struct sim_device *device, Tz__FailureType code, const char *text)
+{
+	drop_pending(device);
+	reply_failure(device, code, text);
+}
+
+static bool refuses(struct sim_device *device)
+{
+	int limit = device->options.decline_after;
+
+	return device->options.decline || (limit >= 0 && device->protect.confirmations >= limit);
+}
+
+/* The person has done what the device asked on its screen. */
 static void decide(struct sim_device *device)
 {
-	device->pending.decision_at_ms = 0;
-	if (device->options.decline) {
-		drop_pending(device);
-		reply_failure(device, TZ__FAILURE_TYPE__Failure_ActionCancelled,
-			      "Action cancelled by user");
-		return;
+	struct sim_pending *pending = &device->pending;
+	const char *typed;
+
+	pending->decision_at_ms = 0;
+	switch (pending->task) {
+	case SIM_TASK_CONFIRM:
+		if (refuses(device)) {
+			fail_pending(device, TZ__FAILURE_TYPE__Failure_ActionCancelled,
+				     "Action cancelled by user");
+			return;
+		}
+		device->protect.confirmations++;
+		pending->confirmed = true;
+		break;
+	case SIM_TASK_ENTER_PIN:
+		typed = device->options.device_pin != NULL ? device->options.device_pin
+							   : device->options.pin;
+		if (strcmp(typed, device->options.pin) != 0) {
+			fail_pending(device, TZ__FAILURE_TYPE__Failure_PinInvalid, "Invalid PIN");
+			return;
+		}
+		device->protect.unlocked = true;
+		break;
+	case SIM_TASK_ENTER_PASSPHRASE:
+		typed = device->options.device_passphrase;
+		sim_protect_set_passphrase(device, typed != NULL ? typed : "");
+		break;
 	}
-	device->pending.confirmed = true;
 	advance_pending(device);
 }
 
 static void handle_button_ack(struct sim_device *device, int64_t now_ms)
 {
-	if (!device->pending.waiting_button_ack) {
-		reply_failure(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
-			      "Unexpected message");
+	struct sim_pending *pending = &device->pending;
+
+	if (pending->waiting != SIM_WAIT_BUTTON_ACK) {
+		fail_pending(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
+			     "Unexpected message");
 		return;
 	}
-	device->pending.waiting_button_ack = false;
 	if (device->options.confirm_delay_ms > 0) {
-		/* Time for a person to look at the screen; at least 1 so 0 means "none". */
-		device->pending.decision_at_ms = now_ms + device->options.confirm_delay_ms;
-		if (device->pending.decision_at_ms == 0)
-			device->pending.decision_at_ms = 1;
+		/* Time for a person to look at the screen; never 0, which means "none". */
+		pending->waiting = SIM_WAIT_PERSON;
+		pending->decision_at_ms = now_ms + device->options.confirm_delay_ms;
+		if (pending->decision_at_ms == 0)
+			pending->decision_at_ms = 1;
 		return;
 	}
 	decide(device);
 }
 
+static void handle_pin(struct sim_device *device, const Tz__PinMatrixAck *ack)
+{
+	if (device->pending.waiting != SIM_WAIT_PIN) {
+		fail_pending(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
+			     "Unexpected message");
+		return;
+	}
+	if (!sim_protect_pin_matches(device, ack->pin)) {
+		fail_pending(device, TZ__FAILURE_TYPE__Failure_PinInvalid, "Invalid PIN");
+		return;
+	}
+	device->protect.unlocked = true;
+	advance_pending(device);
+}
+
+static void handle_passphrase(struct sim_device *device, const Tz__PassphraseAck *ack)
+{
+	bool on_device = ack->has_on_device && ack->on_device;
+
+	if (device->pending.waiting != SIM_WAIT_PASSPHRASE) {
+		fail_pending(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
+			     "Unexpected message");
+	} else if (on_device && (!model_of(device)->core || ack->passphrase != NULL)) {
+		fail_pending(device, TZ__FAILURE_TYPE__Failure_DataError,
+			     "Passphrase provided when it should not be");
+	} else if (on_device) {
+		request_button(device, SIM_TASK_ENTER_PASSPHRASE);
+	} else if (!sim_protect_set_passphrase(device, ack->passphrase != NULL ? ack->passphrase
+										: "")) {
+		fail_pending(device, TZ__FAILURE_TYPE__Failure_DataError, "Passphrase too long");
+	} else {
+		advance_pending(device);
+	}
+}
+
 int64_t sim_device_next_event(const struct sim_device *device)
 {
-	return device->pending.decision_at_ms != 0 ? device->pending.decision_at_ms : -1;
+	return device->pending.waiting == SIM_WAIT_PERSON ? device->pending.decision_at_ms : -1;
 }
 
 void sim_device_tick(struct sim_device *device, int64_t now_ms)
 {
-	if (device->pending.decision_at_ms != 0 && now_ms >= device->pending.decision_at_ms)
+	if (device->pending.waiting == SIM_WAIT_PERSON && now_ms >= device->pending.decision_at_ms)
 		decide(device);
 }
 
@@ -433,6 +550,9 @@ static const ProtobufCMessageDescriptor *descriptor_of(uint16_t type)
 	case MSG_SIGN_IDENTITY: return &tz__sign_identity__descriptor;
 	case MSG_CANCEL: return &tz__cancel__descriptor;
 	case MSG_BUTTON_ACK: return &tz__button_ack__descriptor;
+	case MSG_PIN_MATRIX_ACK: return &tz__pin_matrix_ack__descriptor;
+	case MSG_PASSPHRASE_ACK: return &tz__passphrase_ack__descriptor;
+	case MSG_LOCK_DEVICE: return &tz__lock_device__descriptor;
 	case MSG_GET_FEATURES: return &tz__get_features__descriptor;
 	case MSG_END_SESSION: return &tz__end_session__descriptor;
 	default: return NULL;
@@ -442,26 +562,20 @@ static const ProtobufCMessageDescriptor *descriptor_of(uint16_t type)
 /* Requests that start an operation; ownership of `request` passes on. */
 static void handle_operation(struct sim_device *device, uint16_t type, ProtobufCMessage *request)
 {
-	if (type == MSG_SIGN_IDENTITY) {
-		if (!sign_identity_fits((Tz__SignIdentity *)request)) {
-			reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError,
-				      "Identity field too long");
-			protobuf_c_message_free_unpacked(request, NULL);
-			return;
-		}
-		start_pending(device, SIM_PENDING_SIGN_IDENTITY, request);
-	} else if (type == MSG_PING && ((Tz__Ping *)request)->button_protection) {
-		start_pending(device, SIM_PENDING_PING, request);
-	} else if (type == MSG_GET_PUBLIC_KEY && ((Tz__GetPublicKey *)request)->show_display) {
-		start_pending(device, SIM_PENDING_SHOW_PUBLIC_KEY, request);
-	} else {
-		if (type == MSG_PING)
-			reply_success(device, ((Tz__Ping *)request)->message);
-		else if (((Tz__GetPublicKey *)request)->n_address_n > LIMIT_ADDRESS_N)
-			reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError, "Path too long");
-		else
-			reply_public_key(device, (Tz__GetPublicKey *)request);
+	if (type == MSG_SIGN_IDENTITY && !sign_identity_fits((Tz__SignIdentity *)request)) {
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError, "Identity field too long");
 		protobuf_c_message_free_unpacked(request, NULL);
+	} else if (type == MSG_SIGN_IDENTITY) {
+		start_pending(device, SIM_PENDING_SIGN_IDENTITY, request, true);
+	} else if (type == MSG_PING) {
+		start_pending(device, SIM_PENDING_PING, request,
+			      ((Tz__Ping *)request)->button_protection);
+	} else if (((Tz__GetPublicKey *)request)->n_address_n > LIMIT_ADDRESS_N) {
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError, "Path too long");
+		protobuf_c_message_free_unpacked(request, NULL);
+	} else {
+		start_pending(device, SIM_PENDING_PUBLIC_KEY, request,
+			      ((Tz__GetPublicKey *)request)->show_display);
 	}
 }
 
@@ -476,12 +590,26 @@ static void dispatch(struct sim_device *device, uint16_t type, ProtobufCMessage 
 		reply_features(device);
 		break;
 	case MSG_CANCEL:
-		drop_pending(device);
-		reply_failure(device, TZ__FAILURE_TYPE__Failure_ActionCancelled,
-			      "Action cancelled by user");
+		/* A Trezor One cancelled at its PIN matrix says PinCancelled. */
+		if (device->pending.waiting == SIM_WAIT_PIN)
+			fail_pending(device, TZ__FAILURE_TYPE__Failure_PinCancelled, "PIN cancelled");
+		else
+			fail_pending(device, TZ__FAILURE_TYPE__Failure_ActionCancelled,
+				     "Action cancelled by user");
 		break;
 	case MSG_BUTTON_ACK:
 		handle_button_ack(device, now_ms);
+		break;
+	case MSG_PIN_MATRIX_ACK:
+		handle_pin(device, (Tz__PinMatrixAck *)request);
+		break;
+	case MSG_PASSPHRASE_ACK:
+		handle_passphrase(device, (Tz__PassphraseAck *)request);
+		break;
+	case MSG_LOCK_DEVICE:
+		drop_pending(device);
+		sim_protect_lock(device);
+		reply_success(device, "Session cleared");
 		break;
 	case MSG_END_SESSION:
 		drop_pending(device);
@@ -517,7 +645,7 @@ static bool refuse_unusable(struct sim_device *device, uint16_t type)
 		return true;
 	}
 	if (device->options.uninitialized && !features && type != MSG_CANCEL &&
-	    type != MSG_PING) {
+	    type != MSG_PING && type != MSG_LOCK_DEVICE) {
 		reply_failure(device, TZ__FAILURE_TYPE__Failure_NotInitialized,
 			      "Device not initialized");
 		return true;
@@ -543,7 +671,8 @@ void sim_device_handle(struct sim_device *device, const struct wire_message *mes
 	}
 	/* While an operation waits for a person, only these may come in. */
 	if (busy && message->type != MSG_BUTTON_ACK && message->type != MSG_CANCEL &&
-	    message->type != MSG_INITIALIZE) {
+	    message->type != MSG_INITIALIZE && message->type != MSG_PIN_MATRIX_ACK &&
+	    message->type != MSG_PASSPHRASE_ACK) {
 		drop_pending(device);
 		reply_failure(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
 			      "Unexpected message");

@@ -17,6 +17,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "sim_keys.h"
+#include "sim_protect.h"
 #include "wire.h"
 
 #define SIM_OUTBOX_MAX 4
@@ -39,6 +40,13 @@ struct sim_options {
 	int confirm_delay_ms;           /* how long the person takes to decide */
 	bool bootloader;                /* in bootloader mode: Features, nothing else */
 	bool uninitialized;             /* no seed yet */
+	const char *pin;                /* the PIN; NULL: none (starts unlocked) */
+	const char *device_pin;         /* what the person types on a core model (default pin) */
+	unsigned matrix_seed;           /* scrambles the Trezor One PIN matrix */
+	bool matrix_seed_set;
+	bool passphrase_protection;
+	const char *device_passphrase;  /* what the person types on a core model */
+	int decline_after;              /* confirm this many times, then refuse; -1 never */
 	int verbose;                    /* log messages on stderr */
 };
 
@@ -52,15 +60,33 @@ enum sim_pending_kind {
 	SIM_PENDING_NONE,
 	SIM_PENDING_SIGN_IDENTITY,
 	SIM_PENDING_PING,
-	SIM_PENDING_SHOW_PUBLIC_KEY,
+	SIM_PENDING_PUBLIC_KEY,
+};
+
+/* What the pending operation waits for. */
+enum sim_wait {
+	SIM_WAIT_NOTHING,
+	SIM_WAIT_BUTTON_ACK,            /* a ButtonRequest is out */
+	SIM_WAIT_PIN,                   /* a PinMatrixRequest is out */
+	SIM_WAIT_PASSPHRASE,            /* a PassphraseRequest is out */
+	SIM_WAIT_PERSON,                /* the person is at the device (decision_at_ms) */
+};
+
+/* What a ButtonRequest asks the person to do. */
+enum sim_task {
+	SIM_TASK_CONFIRM,
+	SIM_TASK_ENTER_PIN,             /* on a core model's screen */
+	SIM_TASK_ENTER_PASSPHRASE,
 };
 
 struct sim_pending {
 	enum sim_pending_kind kind;
 	ProtobufCMessage *request;      /* the unpacked request being served */
+	bool needs_confirmation;
 	bool confirmed;                 /* the person pressed the button */
-	bool waiting_button_ack;        /* a ButtonRequest is out */
-	int64_t decision_at_ms;         /* the person decides then; 0 if not deciding */
+	enum sim_wait waiting;
+	enum sim_task task;
+	int64_t decision_at_ms;         /* when the person is done (SIM_WAIT_PERSON) */
 };
 
 struct sim_device {
@@ -69,6 +95,7 @@ struct sim_device {
 	char device_id[SIM_DEVICE_ID_SIZE + 1];
 	uint8_t session_id[32];
 	bool has_session;
+	struct sim_protection protect;
 	struct sim_pending pending;
 	struct sim_outgoing outbox[SIM_OUTBOX_MAX];
 	size_t outbox_count;

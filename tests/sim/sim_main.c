@@ -5,8 +5,10 @@
  *
  * Usage: trezor-sim [--port N] [--mnemonic "words"] [--label L]
  *                   [--model 1|T|"Safe 3"|"Safe 5"] [--device-id ID]
- *                   [--decline] [--confirm-delay MS] [--bootloader]
- *                   [--uninitialized] [--fault garbage] [-v]
+ *                   [--decline] [--decline-after N] [--confirm-delay MS]
+ *                   [--pin PIN] [--device-pin PIN] [--matrix-seed N]
+ *                   [--passphrase-protection] [--device-passphrase P]
+ *                   [--bootloader] [--uninitialized] [--fault garbage] [-v]
  */
 #include "config.h"
 
@@ -43,8 +45,10 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: trezor-sim [--port N] [--mnemonic \"words\"] [--label L]\n"
 		"                  [--model 1|T|\"Safe 3\"|\"Safe 5\"|\"Safe 7\"] [--device-id ID]\n"
-		"                  [--decline] [--confirm-delay MS] [--bootloader]\n"
-		"                  [--uninitialized] [--fault garbage] [-v]\n"
+		"                  [--decline] [--decline-after N] [--confirm-delay MS]\n"
+		"                  [--pin PIN] [--device-pin PIN] [--matrix-seed N]\n"
+		"                  [--passphrase-protection] [--device-passphrase P]\n"
+		"                  [--bootloader] [--uninitialized] [--fault garbage] [-v]\n"
 		"A Trezor simulator on 127.0.0.1, UDP (--port 0 picks a free port).\n");
 }
 
@@ -59,9 +63,22 @@ static bool parse_number(const char *text, long max, int *number)
 	return true;
 }
 
+/* A Trezor PIN: 1 to 9 digits from 1 to 9 (the matrix has no 0). */
+static bool valid_pin(const char *pin)
+{
+	size_t length = strlen(pin);
+
+	if (length == 0 || length > 9 || strspn(pin, "123456789") != length) {
+		fprintf(stderr, "trezor-sim: a PIN is 1 to 9 digits from 1 to 9\n");
+		return false;
+	}
+	return true;
+}
+
 /* Returns 0 to run, 1 after --help, 2 on a usage error. */
 static int parse_options(int argc, char **argv, struct sim_options *options, int *port)
 {
+	int seed;
 	static const struct option long_options[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "mnemonic", required_argument, NULL, 'm' },
@@ -70,6 +87,12 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 		{ "device-id", required_argument, NULL, 'i' },
 		{ "decline", no_argument, NULL, 'd' },
 		{ "confirm-delay", required_argument, NULL, 'c' },
+		{ "decline-after", required_argument, NULL, 'D' },
+		{ "pin", required_argument, NULL, 'P' },
+		{ "device-pin", required_argument, NULL, 'Q' },
+		{ "matrix-seed", required_argument, NULL, 'S' },
+		{ "passphrase-protection", no_argument, NULL, 'A' },
+		{ "device-passphrase", required_argument, NULL, 'E' },
 		{ "bootloader", no_argument, NULL, 'b' },
 		{ "uninitialized", no_argument, NULL, 'u' },
 		{ "fault", required_argument, NULL, 'f' },
@@ -104,6 +127,28 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 				return 2;
 			}
 			break;
+		case 'D':
+			if (!parse_number(optarg, 1000000, &options->decline_after)) {
+				fprintf(stderr, "trezor-sim: bad count \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		case 'P':
+			if (!valid_pin(optarg))
+				return 2;
+			options->pin = optarg;
+			break;
+		case 'Q': options->device_pin = optarg; break;
+		case 'S':
+			if (!parse_number(optarg, 0x7fffffff, &seed)) {
+				fprintf(stderr, "trezor-sim: bad seed \"%s\"\n", optarg);
+				return 2;
+			}
+			options->matrix_seed = (unsigned)seed;
+			options->matrix_seed_set = true;
+			break;
+		case 'A': options->passphrase_protection = true; break;
+		case 'E': options->device_passphrase = optarg; break;
 		case 'b': options->bootloader = true; break;
 		case 'u': options->uninitialized = true; break;
 		case 'f':
@@ -120,6 +165,10 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 	}
 	if (optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (options->device_pin != NULL && options->pin == NULL) {
+		fprintf(stderr, "trezor-sim: --device-pin needs --pin\n");
 		return 2;
 	}
 	return 0;
@@ -242,6 +291,7 @@ int main(int argc, char **argv)
 		.mnemonic = DEFAULT_MNEMONIC,
 		.label = "Simulated Trezor",
 		.model = SIM_MODEL_ONE,
+		.decline_after = -1,
 	};
 	struct sim_device device;
 	int port = DEFAULT_PORT, fd, parsed;

@@ -45,7 +45,7 @@ static struct sim_device device;
 static void start_device(const char *mnemonic, enum sim_model model, bool decline)
 {
 	struct sim_options options = { .mnemonic = mnemonic, .label = "Test", .model = model,
-				       .decline = decline };
+				       .decline = decline, .decline_after = -1 };
 
 	ck_assert(sim_device_init(&device, &options));
 }
@@ -268,7 +268,7 @@ END_TEST
 START_TEST(person_takes_time)
 {
 	struct sim_options options = { .mnemonic = MNEMONIC_ALL, .label = "Test",
-				       .confirm_delay_ms = 1000 };
+				       .confirm_delay_ms = 1000, .decline_after = -1 };
 	Tz__ButtonAck ack = TZ__BUTTON_ACK__INIT;
 	struct wire_message message = { .type = MSG_BUTTON_ACK };
 	uint8_t challenge[32];
@@ -413,6 +413,221 @@ START_TEST(small_requests)
 }
 END_TEST
 
+/* ---- PIN, passphrase, sessions ------------------------------------------- */
+
+/* Compressed forms of alice's gpg key in two passphrase wallets (an
+ * independent derivation). */
+#define TREZOR_WALLET_KEY "034ac59667fe5422afb24bd3e5822d93de17f03f81be2e5531f850e3259f15d68e"
+#define DEVICE_WALLET_KEY "0351f2eb7ba93f98fbb187f6c00aae773acd5333176e7975928dc78df0c5f43009"
+
+static void start_protected(enum sim_model model, const char *pin, bool passphrase,
+			    const char *device_passphrase)
+{
+	struct sim_options options = { .mnemonic = MNEMONIC_ALL, .label = "Test", .model = model,
+				       .pin = pin, .matrix_seed = 7, .matrix_seed_set = true,
+				       .passphrase_protection = passphrase,
+				       .device_passphrase = device_passphrase,
+				       .decline_after = -1 };
+
+	ck_assert(sim_device_init(&device, &options));
+}
+
+/* Positions (keypad 7 8 9 / 4 5 6 / 1 2 3) that spell `pin` in the matrix shown. */
+static void positions_for(const char *pin, char *positions)
+{
+	static const char cell_position[] = "789456123";
+	size_t i;
+	int cell;
+
+	for (i = 0; pin[i] != '\0'; i++) {
+		for (cell = 0; cell < 9 && device.protect.matrix[cell] != pin[i]; cell++)
+			;
+		ck_assert_int_lt(cell, 9);
+		positions[i] = cell_position[cell];
+	}
+	positions[i] = '\0';
+}
+
+static void send_pin(const char *positions)
+{
+	Tz__PinMatrixAck ack = TZ__PIN_MATRIX_ACK__INIT;
+
+	ack.pin = (char *)positions;
+	send_request(MSG_PIN_MATRIX_ACK, &ack.base);
+}
+
+static void send_passphrase(const char *passphrase, bool on_device)
+{
+	Tz__PassphraseAck ack = TZ__PASSPHRASE_ACK__INIT;
+
+	ack.passphrase = (char *)passphrase;
+	ack.has_on_device = on_device;
+	ack.on_device = on_device;
+	send_request(MSG_PASSPHRASE_ACK, &ack.base);
+}
+
+static void assert_only(uint16_t type)
+{
+	ck_assert_uint_eq(device.outbox_count, 1);
+	ck_assert_uint_eq(device.outbox[0].type, type);
+}
+
+static void assert_public_key(const char *hex)
+{
+	Tz__PublicKey *answer = (Tz__PublicKey *)only_reply(MSG_PUBLIC_KEY,
+							     &tz__public_key__descriptor);
+
+	assert_bytes(&answer->node->public_key, hex);
+	protobuf_c_message_free_unpacked(&answer->base, NULL);
+}
+
+START_TEST(trezor_one_pin_matrix)
+{
+	uint8_t challenge[32];
+	char positions[10];
+
+	gpg_challenge(challenge);
+	start_protected(SIM_MODEL_ONE, "1234", false, NULL);
+	request_signature("gpg", "alice", "example.com", 0, challenge, sizeof(challenge));
+	assert_button_request(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_ProtectCall);
+	press_button();
+	assert_only(MSG_PIN_MATRIX_REQUEST);
+	positions_for("1243", positions);
+	send_pin(positions);
+	assert_failure(TZ__FAILURE_TYPE__Failure_PinInvalid, "Invalid PIN");
+	request_signature("gpg", "alice", "example.com", 0, challenge, sizeof(challenge));
+	press_button();
+	assert_only(MSG_PIN_MATRIX_REQUEST);
+	positions_for("1234", positions);
+	send_pin(positions);
+	assert_signed(GPG_VECTOR_KEY, GPG_VECTOR_SIGNATURE);
+	/* Unlocked now: no matrix for the next request. */
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	assert_public_key(GPG_VECTOR_KEY);
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(pin_matrix_cancelled)
+{
+	Tz__Cancel cancel = TZ__CANCEL__INIT;
+
+	start_protected(SIM_MODEL_ONE, "1234", false, NULL);
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	assert_only(MSG_PIN_MATRIX_REQUEST);
+	send_request(MSG_CANCEL, &cancel.base);
+	assert_failure(TZ__FAILURE_TYPE__Failure_PinCancelled, "PIN cancelled");
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(core_pin_on_the_device)
+{
+	start_protected(SIM_MODEL_SAFE_5, "1234", false, NULL);
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	assert_button_request(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PinEntry);
+	press_button();
+	assert_public_key(GPG_VECTOR_KEY);
+	sim_device_free(&device);
+
+	/* The person types another PIN. */
+	start_protected(SIM_MODEL_SAFE_5, "1234", false, NULL);
+	device.options.device_pin = "9999";
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	press_button();
+	assert_failure(TZ__FAILURE_TYPE__Failure_PinInvalid, "Invalid PIN");
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(host_passphrase_and_sessions)
+{
+	Tz__Features *features;
+	uint8_t session[32];
+
+	start_protected(SIM_MODEL_ONE, NULL, true, NULL);
+	features = initialize(NULL, 0);
+	ck_assert(features->passphrase_protection);
+	memcpy(session, features->session_id.data, 32);
+	protobuf_c_message_free_unpacked(&features->base, NULL);
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	assert_only(MSG_PASSPHRASE_REQUEST);
+	send_passphrase("TREZOR", false);
+	assert_public_key(TREZOR_WALLET_KEY);
+	/* Asked once per session. */
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	assert_public_key(TREZOR_WALLET_KEY);
+	features = initialize(session, 32);             /* resumed: still known */
+	protobuf_c_message_free_unpacked(&features->base, NULL);
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	assert_public_key(TREZOR_WALLET_KEY);
+	features = initialize(NULL, 0);                 /* a new session: asked again */
+	protobuf_c_message_free_unpacked(&features->base, NULL);
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	assert_only(MSG_PASSPHRASE_REQUEST);
+	send_passphrase("", false);                     /* the standard wallet */
+	assert_public_key(GPG_VECTOR_KEY);
+	/* A Trezor One cannot take it on its screen. */
+	features = initialize(NULL, 0);
+	protobuf_c_message_free_unpacked(&features->base, NULL);
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	send_passphrase(NULL, true);
+	assert_failure(TZ__FAILURE_TYPE__Failure_DataError,
+		       "Passphrase provided when it should not be");
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(core_passphrase_on_the_device)
+{
+	start_protected(SIM_MODEL_T, NULL, true, "on the device");
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	assert_only(MSG_PASSPHRASE_REQUEST);
+	send_passphrase(NULL, true);
+	assert_button_request(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PassphraseEntry);
+	press_button();
+	assert_public_key(DEVICE_WALLET_KEY);
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(lock_device_relocks)
+{
+	Tz__LockDevice lock = TZ__LOCK_DEVICE__INIT;
+	Tz__Success *success;
+	char positions[10];
+
+	start_protected(SIM_MODEL_ONE, "1234", false, NULL);
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	positions_for("1234", positions);
+	send_pin(positions);
+	assert_public_key(GPG_VECTOR_KEY);
+	send_request(MSG_LOCK_DEVICE, &lock.base);
+	success = (Tz__Success *)only_reply(MSG_SUCCESS, &tz__success__descriptor);
+	protobuf_c_message_free_unpacked(&success->base, NULL);
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	assert_only(MSG_PIN_MATRIX_REQUEST);
+	sim_device_free(&device);
+}
+END_TEST
+
+START_TEST(decline_after_confirmations)
+{
+	uint8_t challenge[32];
+
+	gpg_challenge(challenge);
+	start_protected(SIM_MODEL_ONE, NULL, false, NULL);
+	device.options.decline_after = 1;
+	request_signature("gpg", "alice", "example.com", 0, challenge, sizeof(challenge));
+	press_button();
+	assert_signed(GPG_VECTOR_KEY, GPG_VECTOR_SIGNATURE);
+	request_signature("gpg", "alice", "example.com", 0, challenge, sizeof(challenge));
+	press_button();
+	assert_failure(TZ__FAILURE_TYPE__Failure_ActionCancelled, "Action cancelled by user");
+	sim_device_free(&device);
+}
+END_TEST
+
 /* ---- the binary over UDP -------------------------------------------------- */
 
 static struct sim_process process;
@@ -543,6 +758,13 @@ static Suite *sim_suite(void)
 	tcase_add_test(machine, features_per_model);
 	tcase_add_test(machine, initialize_resumes_session);
 	tcase_add_test(machine, small_requests);
+	tcase_add_test(machine, trezor_one_pin_matrix);
+	tcase_add_test(machine, pin_matrix_cancelled);
+	tcase_add_test(machine, core_pin_on_the_device);
+	tcase_add_test(machine, host_passphrase_and_sessions);
+	tcase_add_test(machine, core_passphrase_on_the_device);
+	tcase_add_test(machine, lock_device_relocks);
+	tcase_add_test(machine, decline_after_confirmations);
 	tcase_add_checked_fixture(binary, start_process, stop_process);
 	tcase_add_test(binary, binary_answers_ping);
 	tcase_add_test(binary, binary_signs_gpg_vector);
