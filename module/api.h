@@ -58,6 +58,12 @@ CK_RV api_set_attribute_value(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object,
  * slot does not know yet. */
 CK_RV api_fetch_keys(struct slot *slot, size_t first, size_t length);
 
+/* Around a conversation: answers for the device's questions, made under
+ * the global lock (C_Login's PIN is copied in, and forgotten once used). */
+void api_prompt_begin(const struct slot *slot, const char *label,
+		      struct prompt_context *prompt);
+void api_prompt_end(struct slot *slot, struct prompt_context *prompt);
+
 /* api_sign.c */
 CK_RV api_sign_init(CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism, CK_OBJECT_HANDLE key);
 CK_RV api_sign(CK_SESSION_HANDLE handle, CK_BYTE_PTR data, CK_ULONG data_length,

@@ -3,15 +3,34 @@
 
 #include "api.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "module.h"
 #include "object.h"
 #include "session.h"
 #include "token.h"
 
+void api_prompt_begin(const struct slot *slot, const char *label,
+		      struct prompt_context *prompt)
+{
+	memset(prompt, 0, sizeof(*prompt));
+	prompt->label = label;
+	prompt->timeout_seconds = prompt_timeout_seconds();
+	snprintf(prompt->login_pin, sizeof(prompt->login_pin), "%s", slot->pin);
+}
+
+void api_prompt_end(struct slot *slot, struct prompt_context *prompt)
+{
+	if (prompt->login_pin_used)
+		explicit_bzero(slot->pin, sizeof(slot->pin));
+	prompt_clear(prompt);
+}
+
 CK_RV api_fetch_keys(struct slot *slot, size_t first, size_t length)
 {
+	struct prompt_context prompt;
 	size_t *indexes = malloc((length > 0 ? length : 1) * sizeof(*indexes));
 	uint8_t (*points)[EC_UNCOMPRESSED_SIZE] = NULL;
 	size_t unknown, fetched = 0, i;
@@ -26,15 +45,18 @@ CK_RV api_fetch_keys(struct slot *slot, size_t first, size_t length)
 		rv = CKR_HOST_MEMORY;
 	if (unknown > 0 && rv == CKR_OK) {
 		/* token_identity() stays valid without the lock until C_Finalize. */
+		api_prompt_begin(slot, NULL, &prompt);
 		module_suspend();
 		for (i = 0; i < unknown && rv == CKR_OK; i++) {
-			rv = slot_fetch_key(slot, token_identity(indexes[i]), points[i]);
+			rv = slot_fetch_key(slot, token_identity(indexes[i]), &prompt, points[i]);
 			if (rv == CKR_OK)
 				fetched++;
 		}
 		resumed = module_resume();
+		api_prompt_end(slot, &prompt);
 		for (i = 0; i < fetched; i++)
 			token_store_key(slot, indexes[i], points[i]);
+		token_save_keys(slot, false);
 		if (rv == CKR_OK)
 			rv = resumed;
 	}

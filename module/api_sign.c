@@ -93,8 +93,11 @@ static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
 {
 	struct slot *slot = session->slot;
 	size_t index = session->sign_identity;
+	const struct key_identity *key = token_identity(index);
+	struct prompt_context prompt;
 	struct object_view view;
 	uint8_t point[EC_UNCOMPRESSED_SIZE];
+	bool key_replaced = false;
 	CK_RV rv, resumed;
 
 	session->sign_busy = true;
@@ -104,10 +107,17 @@ static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
 	if (rv == CKR_OK) {
 		token_object(slot, index, true, &view);
 		memcpy(point, view.point, sizeof(point));
+		api_prompt_begin(slot, key->label, &prompt);
 		module_suspend();
-		rv = slot_sign(slot, token_identity(index), point, digest, module_program(),
+		rv = slot_sign(slot, key, &prompt, point, &key_replaced, digest, module_program(),
 			       signature);
 		resumed = module_resume();
+		api_prompt_end(slot, &prompt);
+		if (key_replaced) {
+			/* Keep the key the device has now; the next listing shows it. */
+			token_store_key(slot, index, point);
+			token_save_keys(slot, true);
+		}
 		if (rv == CKR_OK)
 			rv = resumed;
 	}

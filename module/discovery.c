@@ -9,6 +9,7 @@
 
 #include "bridge.h"
 #include "log.h"
+#include "prompt.h"
 #include "slot.h"
 #include "usb.h"
 
@@ -182,7 +183,9 @@ static void open_candidate(const struct candidate *c, struct candidates *list,
 		transport_close(transport);
 		return;
 	}
-	if (trezor_initialize(device) != TREZOR_OK) {
+	device->confirm_timeout_ms = prompt_timeout_seconds() * 1000;
+	/* GetFeatures, not Initialize: another program's session stays as it is. */
+	if (trezor_get_features(device) != TREZOR_OK) {
 		snprintf(message, sizeof(message), "%s: %s", c->path, device->error);
 		report_once(c->path, message);
 		trezor_close(device);

@@ -185,6 +185,7 @@ CK_RV module_finalize(CK_VOID_PTR reserved_arg)
 
 	lock_acquire(state.lock);
 	sessions_free();
+	token_save_all();
 	slots_free();
 	token_free();
 	discovery_reset();

@@ -286,13 +286,30 @@ static CK_RV conversation_result(struct slot *slot, enum trezor_status status)
 	return ckr_of(status);
 }
 
-/* "Confirm on your Trezor: ..." for a person watching the terminal. */
-static void notice_button(void *context, uint32_t code)
+/*
+ * A device with passphrase protection keeps the passphrase in its session:
+ * resume the session this user's programs share (cache.h), so that it is
+ * asked once per session, not once per program.
+ */
+static enum trezor_status resume_session(struct slot *slot)
 {
-	const struct key_identity *key = context;
+	struct trezor_device *device = slot->device;
+	struct trezor_features *features = &device->features;
+	enum trezor_status status;
+	size_t length;
 
-	(void)code;
-	log_notice("Confirm on your Trezor: sign in as %s", key->label);
+	if (slot->session_resumed || !features->passphrase_protection)
+		return TREZOR_OK;
+	if (cache_load_session(features->device_id, features->session_id,
+			       sizeof(features->session_id), &length))
+		features->session_id_len = length;
+	status = trezor_initialize(device);
+	if (status == TREZOR_OK) {
+		cache_save_session(features->device_id, features->session_id,
+				   features->session_id_len);
+		slot->session_resumed = true;
+	}
+	return status;
 }
 
 /* Hold the device for one conversation: CKR_OK with its lock taken. */
@@ -307,45 +324,58 @@ static CK_RV take_device(struct slot *slot)
 	if (replugged != NULL) {
 		trezor_close(slot->device);
 		slot->device = replugged;
+		slot->session_resumed = false;
 	}
 	if (!slot_has_token(slot))
 		rv = CKR_DEVICE_REMOVED;
 	else if (transport_cancelled(slot->device->transport))
 		rv = CKR_CRYPTOKI_NOT_INITIALIZED;      /* C_Finalize has begun */
+	else
+		rv = conversation_result(slot, resume_session(slot));
 	if (rv != CKR_OK)
 		lock_release(slot->device_lock);
 	return rv;
 }
 
 CK_RV slot_fetch_key(struct slot *slot, const struct key_identity *key,
-		     uint8_t point[EC_UNCOMPRESSED_SIZE])
+		     struct prompt_context *prompt, uint8_t point[EC_UNCOMPRESSED_SIZE])
 {
+	struct trezor_prompts prompts;
 	enum trezor_status status;
 	CK_RV rv = take_device(slot);
 
 	if (rv != CKR_OK)
 		return rv;
-	slot->device->prompts = NULL;
+	prompt_callbacks(&prompts, prompt);
+	slot->device->prompts = &prompts;
 	status = trezor_get_public_key(slot->device, &key->identity, point);
+	slot->device->prompts = NULL;
 	rv = conversation_result(slot, status);
 	lock_release(slot->device_lock);
 	return rv;
 }
 
-CK_RV slot_sign(struct slot *slot, const struct key_identity *key,
-		const uint8_t point[EC_UNCOMPRESSED_SIZE], const uint8_t digest[EC_DIGEST_SIZE],
-		const char *visual, uint8_t signature[EC_SIGNATURE_SIZE])
+CK_RV slot_sign(struct slot *slot, const struct key_identity *key, struct prompt_context *prompt,
+		uint8_t point[EC_UNCOMPRESSED_SIZE], bool *key_replaced,
+		const uint8_t digest[EC_DIGEST_SIZE], const char *visual,
+		uint8_t signature[EC_SIGNATURE_SIZE])
 {
-	struct trezor_prompts prompts = { .context = (void *)key, .button = notice_button };
+	struct trezor_prompts prompts;
 	enum trezor_status status;
 	CK_RV rv = take_device(slot);
 
+	*key_replaced = false;
 	if (rv != CKR_OK)
 		return rv;
+	prompt_callbacks(&prompts, prompt);
 	slot->device->prompts = &prompts;
 	status = trezor_sign_identity(slot->device, &key->identity, point, digest, visual,
 				      signature);
 	slot->device->prompts = NULL;
+	if (status == TREZOR_ERR_KEY_MISMATCH) {
+		memcpy(point, trezor_mismatched_key(slot->device), EC_UNCOMPRESSED_SIZE);
+		*key_replaced = true;
+	}
 	rv = conversation_result(slot, status);
 	lock_release(slot->device_lock);
 	return rv;

@@ -19,9 +19,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cache.h"
 #include "identities_file.h"
 #include "lock.h"
 #include "pkcs11_types.h"
+#include "prompt.h"
 #include "trezor.h"
 
 #define SLOT_EMPTY_ID 0
@@ -46,6 +48,12 @@ struct slot {
 	_Atomic(struct trezor_device *) replacement;
 	struct slot_key *keys;          /* one per identity, filled as fetched */
 	size_t keys_length;
+	char wallet[CACHE_WALLET_MAX];  /* which key cache file (cache.h) */
+	bool cache_loaded;
+	bool cache_dirty;               /* keys not yet written to the cache */
+	int64_t cache_written_ms;
+	/* Used only under device_lock: Initialize{session} sent to this device. */
+	bool session_resumed;
 	bool logged_in;                 /* C_Login was called */
 	char pin[SLOT_PIN_MAX + 1];     /* the PIN given to C_Login, kept for the device */
 };
@@ -81,13 +89,21 @@ CK_RV slot_prepare_keys(struct slot *slot, size_t identities);
 
 /*
  * Device conversations: call WITHOUT the global lock (they take the device
- * lock). Failures are reported on stderr in one line.
+ * lock). The prompt answers what the device asks (PIN, passphrase).
+ * Failures are reported on stderr in one line.
  */
 CK_RV slot_fetch_key(struct slot *slot, const struct key_identity *key,
-		     uint8_t point[EC_UNCOMPRESSED_SIZE]);
-CK_RV slot_sign(struct slot *slot, const struct key_identity *key,
-		const uint8_t point[EC_UNCOMPRESSED_SIZE], const uint8_t digest[EC_DIGEST_SIZE],
-		const char *visual, uint8_t signature[EC_SIGNATURE_SIZE]);
+		     struct prompt_context *prompt, uint8_t point[EC_UNCOMPRESSED_SIZE]);
+
+/*
+ * Sign with the key listed as `point`. If the device signs with another
+ * (another passphrase, say), that key is put in `point` and the answer is
+ * CKR_DEVICE_ERROR with *key_replaced set.
+ */
+CK_RV slot_sign(struct slot *slot, const struct key_identity *key, struct prompt_context *prompt,
+		uint8_t point[EC_UNCOMPRESSED_SIZE], bool *key_replaced,
+		const uint8_t digest[EC_DIGEST_SIZE], const char *visual,
+		uint8_t signature[EC_SIGNATURE_SIZE]);
 
 /* Close every device and free the slots (C_Finalize). */
 void slots_free(void);

@@ -3,18 +3,89 @@
 
 #include "token.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+
+#define SAVE_INTERVAL_MS 1000
+
 static struct identity_list identities;
+static size_t *by_id;                   /* identity indexes sorted by CKA_ID */
 static bool loaded;
+
+static int compare_identity_ids(const void *a, const void *b)
+{
+	return memcmp(identities.items[*(const size_t *)a].id,
+		      identities.items[*(const size_t *)b].id, IDENTITIES_ID_SIZE);
+}
+
+static void index_identities(void)
+{
+	size_t i;
+
+	by_id = malloc((identities.length > 0 ? identities.length : 1) * sizeof(*by_id));
+	if (by_id == NULL)
+		return;
+	for (i = 0; i < identities.length; i++)
+		by_id[i] = i;
+	qsort(by_id, identities.length, sizeof(*by_id), compare_identity_ids);
+}
+
+/* The identity with this CKA_ID, or -1. */
+static long find_identity(const uint8_t id[IDENTITIES_ID_SIZE])
+{
+	size_t low = 0, high = identities.length, middle;
+	int order;
+
+	while (by_id != NULL && low < high) {
+		middle = low + (high - low) / 2;
+		order = memcmp(id, identities.items[by_id[middle]].id, IDENTITIES_ID_SIZE);
+		if (order == 0)
+			return (long)by_id[middle];
+		if (order < 0)
+			high = middle;
+		else
+			low = middle + 1;
+	}
+	return -1;
+}
+
+/* Keys the cache holds for this device and wallet. */
+static void load_cached_keys(struct slot *slot)
+{
+	const struct trezor_features *features = &slot->features;
+	struct cache_entries cached;
+	size_t i;
+	long index;
+
+	slot->cache_loaded = true;
+	cache_wallet_marker(features->device_id, features->passphrase_protection,
+			    getenv("TREZOR_PASSPHRASE"), slot->wallet);
+	cache_load(features->device_id, slot->wallet, &cached);
+	for (i = 0; i < cached.length; i++) {
+		index = find_identity(cached.items[i].id);
+		if (index >= 0 && !slot->keys[index].known) {
+			memcpy(slot->keys[index].point, cached.items[i].point, EC_UNCOMPRESSED_SIZE);
+			slot->keys[index].known = true;
+		}
+	}
+	cache_free_entries(&cached);
+}
 
 CK_RV token_prepare(struct slot *slot)
 {
+	CK_RV rv;
+
 	if (!loaded) {
 		identities_load(&identities);
+		index_identities();
 		loaded = true;
 	}
-	return slot_prepare_keys(slot, identities.length);
+	rv = slot_prepare_keys(slot, identities.length);
+	if (rv == CKR_OK && !slot->cache_loaded && !slot->empty)
+		load_cached_keys(slot);
+	return rv;
 }
 
 size_t token_identities(void)
@@ -44,6 +115,51 @@ void token_store_key(struct slot *slot, size_t index, const uint8_t point[EC_UNC
 		return;
 	memcpy(slot->keys[index].point, point, EC_UNCOMPRESSED_SIZE);
 	slot->keys[index].known = true;
+	slot->cache_dirty = true;
+}
+
+static bool all_known(const struct slot *slot)
+{
+	size_t i;
+
+	for (i = 0; i < slot->keys_length; i++)
+		if (!slot->keys[i].known)
+			return false;
+	return true;
+}
+
+void token_save_keys(struct slot *slot, bool now)
+{
+	struct cache_entries keys = { NULL, 0 };
+	int64_t time = clock_monotonic_ms();
+	size_t i;
+
+	if (!slot->cache_dirty || !cache_enabled())
+		return;
+	if (!now && !all_known(slot) && time - slot->cache_written_ms < SAVE_INTERVAL_MS)
+		return;
+	keys.items = malloc((slot->keys_length > 0 ? slot->keys_length : 1) * sizeof(*keys.items));
+	if (keys.items == NULL)
+		return;
+	for (i = 0; i < slot->keys_length; i++) {
+		if (!slot->keys[i].known)
+			continue;
+		memcpy(keys.items[keys.length].id, identities.items[i].id, IDENTITIES_ID_SIZE);
+		memcpy(keys.items[keys.length].point, slot->keys[i].point, EC_UNCOMPRESSED_SIZE);
+		keys.length++;
+	}
+	cache_save(slot->features.device_id, slot->wallet, &keys);
+	cache_free_entries(&keys);
+	slot->cache_dirty = false;
+	slot->cache_written_ms = time;
+}
+
+void token_save_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < slots_count(); i++)
+		token_save_keys(slot_at(i), true);
 }
 
 void token_object(const struct slot *slot, size_t index, bool is_private,
@@ -58,5 +174,7 @@ void token_object(const struct slot *slot, size_t index, bool is_private,
 void token_free(void)
 {
 	identities_free(&identities);
+	free(by_id);
+	by_id = NULL;
 	loaded = false;
 }

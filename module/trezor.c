@@ -95,6 +95,32 @@ static void store_features(struct trezor_features *out, const Tz__Features *in)
 	}
 }
 
+/* Keep Features, then say whether the device can serve keys at all. */
+static enum trezor_status take_features(struct trezor_device *device, ProtobufCMessage *reply)
+{
+	struct trezor_features *features = &device->features;
+	uint8_t session[TREZOR_SESSION_ID_MAX];
+	size_t session_len = features->session_id_len;
+
+	/* GetFeatures does not repeat the session id: keep the one we have. */
+	memcpy(session, features->session_id, sizeof(session));
+	store_features(features, (Tz__Features *)reply);
+	protobuf_c_message_free_unpacked(reply, NULL);
+	if (features->session_id_len == 0 && session_len > 0) {
+		memcpy(features->session_id, session, sizeof(session));
+		features->session_id_len = session_len;
+	}
+
+	if (features->bootloader_mode)
+		return trezor_fail(device, TREZOR_ERR_BOOTLOADER,
+				   "the Trezor is in bootloader mode: unplug it and plug it in "
+				   "again without touching it");
+	if (!features->initialized)
+		return trezor_fail(device, TREZOR_ERR_NOT_INITIALIZED,
+				   "the Trezor has no seed yet: set it up in Trezor Suite first");
+	return TREZOR_OK;
+}
+
 enum trezor_status trezor_initialize(struct trezor_device *device)
 {
 	Tz__Initialize request = TZ__INITIALIZE__INIT;
@@ -111,17 +137,23 @@ enum trezor_status trezor_initialize(struct trezor_device *device)
 			     &tz__features__descriptor, &reply);
 	if (status != TREZOR_OK)
 		return status;
-	store_features(features, (Tz__Features *)reply);
-	protobuf_c_message_free_unpacked(reply, NULL);
+	return take_features(device, reply);
+}
 
-	if (features->bootloader_mode)
-		return trezor_fail(device, TREZOR_ERR_BOOTLOADER,
-				   "the Trezor is in bootloader mode: unplug it and plug it in "
-				   "again without touching it");
-	if (!features->initialized)
-		return trezor_fail(device, TREZOR_ERR_NOT_INITIALIZED,
-				   "the Trezor has no seed yet: set it up in Trezor Suite first");
-	return TREZOR_OK;
+enum trezor_status trezor_get_features(struct trezor_device *device)
+{
+	Tz__GetFeatures request = TZ__GET_FEATURES__INIT;
+	ProtobufCMessage *reply;
+	enum trezor_status status;
+
+	status = trezor_call(device, MSG_GET_FEATURES, &request.base, MSG_FEATURES,
+			     &tz__features__descriptor, &reply);
+	if (status == TREZOR_ERR_FAILURE &&
+	    device->failure_code == TZ__FAILURE_TYPE__Failure_UnexpectedMessage)
+		return trezor_initialize(device);       /* firmware before GetFeatures */
+	if (status != TREZOR_OK)
+		return status;
+	return take_features(device, reply);
 }
 
 /* A 33-byte compressed point from the device, checked and expanded. */
@@ -178,10 +210,12 @@ static enum trezor_status check_signed_identity(struct trezor_device *device,
 
 	if (status != TREZOR_OK)
 		return status;
-	if (memcmp(key, expected_key, EC_UNCOMPRESSED_SIZE) != 0)
+	if (memcmp(key, expected_key, EC_UNCOMPRESSED_SIZE) != 0) {
+		memcpy(device->mismatched_key, key, sizeof(key));
 		return trezor_fail(device, TREZOR_ERR_KEY_MISMATCH,
 				   "the Trezor signed with another key than the one listed "
 				   "(another seed or passphrase?)");
+	}
 	if (sig->len != 1 + EC_SIGNATURE_SIZE || sig->data[0] != 0x00)
 		return trezor_fail(device, TREZOR_ERR_PROTOCOL,
 				   "the Trezor sent a %zu-byte signature, not 65 bytes 00||r||s",
@@ -233,6 +267,11 @@ enum trezor_status trezor_sign_identity(struct trezor_device *device,
 				       digest, signature);
 	protobuf_c_message_free_unpacked(reply, NULL);
 	return status;
+}
+
+const uint8_t *trezor_mismatched_key(const struct trezor_device *device)
+{
+	return device->mismatched_key;
 }
 
 enum trezor_status trezor_cancel(struct trezor_device *device)

@@ -24,6 +24,8 @@
 #define TREZOR_TEXT_MAX 64              /* vendor, device id, label, model */
 #define TREZOR_SESSION_ID_MAX 64
 #define TREZOR_VISUAL_MAX 255           /* challenge_visual on a Trezor One */
+#define TREZOR_PIN_MAX 50               /* PinMatrixAck.pin */
+#define TREZOR_PASSPHRASE_MAX 50        /* PassphraseAck.passphrase, in bytes */
 
 /* Time for replies that need no person, and for those that do. */
 #define TREZOR_REPLY_TIMEOUT_MS 30000
@@ -70,12 +72,23 @@ struct trezor_features {
 
 /*
  * What the device may ask of a person in the middle of a call. Any callback
- * may be NULL. (PIN and passphrase callbacks come with their issue.)
+ * may be NULL: the device's request is then refused (TREZOR_ERR_NEEDS_INPUT).
+ * A callback that fails sets `error` and returns TREZOR_ERR_CANCELLED (the
+ * person said no) or TREZOR_ERR_NEEDS_INPUT (nobody can be asked).
  */
 struct trezor_prompts {
 	void *context;
-	/* The device now waits for its button; code is the ButtonRequest code. */
+	/* The device now waits for its button (or for a PIN or passphrase typed
+	 * on it); code is the ButtonRequest code. */
 	void (*button)(void *context, uint32_t code);
+	/* A Trezor One shows its PIN matrix: the positions typed, into pin. */
+	enum trezor_status (*pin)(void *context, char pin[TREZOR_PIN_MAX + 1],
+				  char *error, size_t error_size);
+	/* The passphrase, into passphrase; or *on_device = true to let the
+	 * person type it on a device that can take it (device_can). */
+	enum trezor_status (*passphrase)(void *context, bool device_can,
+					 char passphrase[TREZOR_PASSPHRASE_MAX + 1],
+					 bool *on_device, char *error, size_t error_size);
 };
 
 struct trezor_device {
@@ -86,6 +99,7 @@ struct trezor_device {
 	int confirm_timeout_ms;
 	uint32_t failure_code;          /* the last Failure's code */
 	char error[TREZOR_ERROR_MAX];   /* the last error, one line */
+	uint8_t mismatched_key[EC_UNCOMPRESSED_SIZE];
 };
 
 /* Open the device at path (see transport_open). error gets one line on failure. */
@@ -104,6 +118,13 @@ void trezor_close(struct trezor_device *device);
  */
 enum trezor_status trezor_initialize(struct trezor_device *device);
 
+/*
+ * Read Features without touching the device's session (GetFeatures), so
+ * that the passphrase another program entered stays in force. Falls back to
+ * Initialize on firmware without GetFeatures. Errors as trezor_initialize.
+ */
+enum trezor_status trezor_get_features(struct trezor_device *device);
+
 /* The nist256p1 public key of identity's SLIP-0013 path, silently. */
 enum trezor_status trezor_get_public_key(struct trezor_device *device,
 					 const struct identity *identity,
@@ -121,6 +142,9 @@ enum trezor_status trezor_sign_identity(struct trezor_device *device,
 					const uint8_t digest[EC_DIGEST_SIZE],
 					const char *visual,
 					uint8_t signature[EC_SIGNATURE_SIZE]);
+
+/* After TREZOR_ERR_KEY_MISMATCH: the key the device did sign with. */
+const uint8_t *trezor_mismatched_key(const struct trezor_device *device);
 
 /* Abort whatever the device is doing. */
 enum trezor_status trezor_cancel(struct trezor_device *device);

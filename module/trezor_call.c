@@ -184,30 +184,84 @@ static enum trezor_status answer_button(struct trezor_device *device,
 	return send_message(device, MSG_BUTTON_ACK, &ack.base);
 }
 
-/* The device asks for something nobody here can answer yet: stop it cleanly. */
-static enum trezor_status refuse_input(struct trezor_device *device, const char *what)
+/* The PIN or passphrase could not be had: tell the device to stop. */
+static enum trezor_status give_up_input(struct trezor_device *device, enum trezor_status status,
+					const char *error)
 {
+	char saved[TREZOR_ERROR_MAX];
+
+	snprintf(saved, sizeof(saved), "%s", error);
 	cancel_quietly(device);
-	return trezor_fail(device, TREZOR_ERR_NEEDS_INPUT,
-			   "the Trezor asks for its %s, which trezor-pkcs11 cannot enter here", what);
+	return trezor_fail(device, status, "%s", saved);
+}
+
+static enum trezor_status answer_pin(struct trezor_device *device)
+{
+	Tz__PinMatrixAck ack = TZ__PIN_MATRIX_ACK__INIT;
+	char pin[TREZOR_PIN_MAX + 1] = "", error[TREZOR_ERROR_MAX] = "";
+	enum trezor_status status = TREZOR_ERR_NEEDS_INPUT;
+
+	if (device->prompts != NULL && device->prompts->pin != NULL)
+		status = device->prompts->pin(device->prompts->context, pin, error, sizeof(error));
+	else
+		snprintf(error, sizeof(error), "the Trezor asks for its PIN, and nobody can be asked");
+	if (status != TREZOR_OK) {
+		explicit_bzero(pin, sizeof(pin));
+		return give_up_input(device, status, error);
+	}
+	ack.pin = pin;
+	status = send_message(device, MSG_PIN_MATRIX_ACK, &ack.base);
+	explicit_bzero(pin, sizeof(pin));
+	return status;
+}
+
+static enum trezor_status answer_passphrase(struct trezor_device *device)
+{
+	Tz__PassphraseAck ack = TZ__PASSPHRASE_ACK__INIT;
+	char passphrase[TREZOR_PASSPHRASE_MAX + 1] = "", error[TREZOR_ERROR_MAX] = "";
+	bool on_device = false;
+	enum trezor_status status = TREZOR_ERR_NEEDS_INPUT;
+
+	if (device->prompts != NULL && device->prompts->passphrase != NULL)
+		status = device->prompts->passphrase(device->prompts->context,
+						     device->features.passphrase_entry, passphrase,
+						     &on_device, error, sizeof(error));
+	else
+		snprintf(error, sizeof(error),
+			 "the Trezor asks for its passphrase, and nobody can be asked");
+	if (status != TREZOR_OK) {
+		explicit_bzero(passphrase, sizeof(passphrase));
+		return give_up_input(device, status, error);
+	}
+	if (on_device) {
+		ack.has_on_device = true;
+		ack.on_device = true;
+	} else {
+		ack.passphrase = passphrase;
+	}
+	status = send_message(device, MSG_PASSPHRASE_ACK, &ack.base);
+	explicit_bzero(passphrase, sizeof(passphrase));
+	return status;
 }
 
 /*
  * Answer an interposed request. *waits_for_person is set when the next reply
- * depends on a person (so it gets the longer timeout).
+ * may depend on a person (so it gets the longer timeout): after a button, and
+ * after a PIN (a Trezor One makes you wait after a wrong one) or passphrase
+ * (deriving the wallet's seed takes the device a moment).
  */
 static enum trezor_status answer_interposed(struct trezor_device *device,
 					    const struct wire_message *message,
 					    bool *waits_for_person)
 {
+	*waits_for_person = true;
 	switch (message->type) {
 	case MSG_BUTTON_REQUEST:
-		*waits_for_person = true;
 		return answer_button(device, message);
 	case MSG_PIN_MATRIX_REQUEST:
-		return refuse_input(device, "PIN");
+		return answer_pin(device);
 	case MSG_PASSPHRASE_REQUEST:
-		return refuse_input(device, "passphrase");
+		return answer_passphrase(device);
 	default:        /* trezor_call only passes the three types above */
 		return trezor_fail(device, TREZOR_ERR_PROTOCOL, "unexpected %s",
 				   type_name(message->type));

@@ -76,6 +76,16 @@ void sim_process_start(struct sim_process *sim, const char *const *args)
 	snprintf(sim->path, sizeof(sim->path), "udp:127.0.0.1:%d", sim->port);
 }
 
+/* rm -rf, for the test's own temporary directories. */
+static void remove_tree(const char *path)
+{
+	char command[700];
+
+	snprintf(command, sizeof(command), "rm -rf '%s'", path);
+	if (system(command) != 0)
+		fprintf(stderr, "could not remove %s\n", path);
+}
+
 void sim_process_stop(struct sim_process *sim)
 {
 	if (sim->pid > 0) {
@@ -89,6 +99,9 @@ void sim_process_stop(struct sim_process *sim)
 	if (sim->identities_path[0] != '\0')
 		unlink(sim->identities_path);
 	sim->identities_path[0] = '\0';
+	if (sim->cache_path[0] != '\0')
+		remove_tree(sim->cache_path);
+	sim->cache_path[0] = '\0';
 }
 
 CK_FUNCTION_LIST *module_load(void **handle)
@@ -110,7 +123,7 @@ void module_environment(struct sim_process *sim, const char *const *args)
 {
 	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
 	static const char identities[] = "alice@example.com\nbob@example.org:2222\n";
-	char identities_path[sizeof(sim->identities_path)];
+	char identities_path[sizeof(sim->identities_path)], cache_path[sizeof(sim->cache_path)];
 	int fd;
 
 	snprintf(identities_path, sizeof(identities_path), "%s/trezor-identities-XXXXXX", tmp);
@@ -119,9 +132,13 @@ void module_environment(struct sim_process *sim, const char *const *args)
 	ck_assert_int_eq(write(fd, identities, sizeof(identities) - 1),
 			 (ssize_t)(sizeof(identities) - 1));
 	close(fd);
+	snprintf(cache_path, sizeof(cache_path), "%s/trezor-cache-XXXXXX", tmp);
+	ck_assert_ptr_nonnull(mkdtemp(cache_path));
 	sim_process_start(sim, args);
 	snprintf(sim->identities_path, sizeof(sim->identities_path), "%s", identities_path);
+	snprintf(sim->cache_path, sizeof(sim->cache_path), "%s", cache_path);
 	setenv("TREZOR_PKCS11_IDENTITIES", identities_path, 1);
+	setenv("XDG_CACHE_HOME", cache_path, 1);
 	setenv("TREZOR_PATH", sim->path, 1);
 }
 

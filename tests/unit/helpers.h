@@ -20,6 +20,7 @@ struct sim_process {
 	char path[64];                  /* "udp:127.0.0.1:PORT" */
 	char log_path[512];
 	char identities_path[512];      /* set by module_environment */
+	char cache_path[512];           /* XDG_CACHE_HOME made by module_environment */
 };
 
 /*
@@ -48,8 +49,9 @@ CK_FUNCTION_LIST *module_load(void **handle);
 
 /*
  * Start a simulator (extra args may be NULL) and point the module at it:
- * TREZOR_PATH, and TREZOR_PKCS11_IDENTITIES naming a file in $TMPDIR with
- * alice@example.com and bob@example.org:2222 (removed by sim_process_stop).
+ * TREZOR_PATH, TREZOR_PKCS11_IDENTITIES naming a file in $TMPDIR with
+ * alice@example.com and bob@example.org:2222, and XDG_CACHE_HOME an empty
+ * directory of its own (both removed by sim_process_stop).
  */
 void module_environment(struct sim_process *sim, const char *const *args);
 

@@ -191,8 +191,8 @@ START_TEST(one_webusb_device)
 	/* WebUSB: no kernel driver to detach; every transfer 64 bytes. */
 	ck_assert_str_eq(read_file(log_path),
 			 "open 1:5\nclaim 1:5\n"
-			 /* Initialize; Features (about 120 bytes: 3 reports) */
-			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\nin 1:5 64\n"
+			 /* GetFeatures; Features (no session yet: 2 reports) */
+			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\n"
 			 /* GetPublicKey; PublicKey (with its xpub: 4 reports) */
 			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\nin 1:5 64\nin 1:5 64\n"
 			 /* SignIdentity in 2 reports (the second goes on with the digest
@@ -342,8 +342,8 @@ START_TEST(replug_keeps_slot_and_session)
 	ck_assert_uint_eq(session_info.slotID, FIRST_SLOT);
 	ck_assert_uint_eq(slots_with_token(list, 4), 1);
 	ck_assert_uint_eq(list[0], FIRST_SLOT);
-	/* Features was read once per plug-in: two Initialize in all. */
-	ck_assert_int_eq(sim_process_count(&first, "<- Initialize"), 2);
+	/* Features was read once per plug-in: twice in all. */
+	ck_assert_int_eq(sim_process_count(&first, "<- GetFeatures"), 2);
 }
 END_TEST
 

@@ -1,0 +1,65 @@
+/*
+ * Public keys on disk, so that listing keys needs no device round trip and
+ * so never unlocks a device just to show what it holds.
+ *
+ * ${XDG_CACHE_HOME:-$HOME/.cache}/trezor-pkcs11/, a directory of mode 0700,
+ * holds per device and wallet a file DEVICEID[-WALLET].keys of mode 0600:
+ *
+ *     trezor-pkcs11 keys 1
+ *     device DEVICEID
+ *     CKA_ID-in-hex 04X||Y-in-hex
+ *     ...
+ *
+ * written whole to a temporary file and renamed over the old one. A file
+ * that does not read exactly so is ignored, with one line on stderr, and
+ * replaced at the next write. Beside it, DEVICEID.session keeps the
+ * device's session id, so that a passphrase entered once serves every
+ * program until the device ends the session.
+ *
+ * TREZOR_PKCS11_CACHE=off turns all of this off.
+ */
+#ifndef TREZOR_PKCS11_CACHE_H
+#define TREZOR_PKCS11_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ec.h"
+#include "identities_file.h"
+
+#define CACHE_WALLET_MAX 24
+
+struct cache_entry {
+	uint8_t id[IDENTITIES_ID_SIZE];
+	uint8_t point[EC_UNCOMPRESSED_SIZE];
+};
+
+struct cache_entries {
+	struct cache_entry *items;
+	size_t length;
+};
+
+bool cache_enabled(void);
+
+/*
+ * The wallet part of a file name: "" without passphrase protection, a hash
+ * of device id and passphrase when the host knows the passphrase, "any"
+ * when it does not (then a signature tells a wrong guess: see README).
+ */
+void cache_wallet_marker(const char *device_id, bool passphrase_protection,
+			 const char *passphrase, char marker[CACHE_WALLET_MAX]);
+
+/* The keys kept for a device and wallet (none when there is no usable file). */
+void cache_load(const char *device_id, const char *wallet, struct cache_entries *out);
+
+/* Keep these keys, together with those already in the file for other ids. */
+bool cache_save(const char *device_id, const char *wallet, const struct cache_entries *keys);
+
+/* The device's session id, if one was kept. */
+bool cache_load_session(const char *device_id, uint8_t *session, size_t size, size_t *length);
+void cache_save_session(const char *device_id, const uint8_t *session, size_t length);
+
+void cache_free_entries(struct cache_entries *entries);
+
+#endif
