@@ -250,7 +250,8 @@ static bool merge(struct cache_entries *old, const struct cache_entries *keys)
 	struct cache_entry *found;
 	bool ok = true;
 
-	qsort(old->items, old->length, sizeof(*old->items), compare_ids);
+	if (old->length > 1)
+		qsort(old->items, old->length, sizeof(*old->items), compare_ids);
 	for (i = 0; i < keys->length && ok; i++) {
 		found = old->length > 0 ? bsearch(&keys->items[i], old->items, old->length,
 						  sizeof(*old->items), compare_ids) : NULL;
@@ -262,7 +263,8 @@ static bool merge(struct cache_entries *old, const struct cache_entries *keys)
 	for (i = 0; i < added.length && ok; i++)
 		ok = append(old, &capacity, &added.items[i]);
 	cache_free_entries(&added);
-	qsort(old->items, old->length, sizeof(*old->items), compare_ids);
+	if (old->length > 1)
+		qsort(old->items, old->length, sizeof(*old->items), compare_ids);
 	return ok;
 }
 
@@ -344,8 +346,10 @@ bool cache_save(const char *device_id, const char *wallet, const struct cache_en
 struct session_file {
 	const uint8_t *session;
 	size_t length;
+	const char *wallet;
 };
 
+/* "SESSION-ID-IN-HEX\nWALLET\n" */
 static bool produce_session(FILE *file, const void *data)
 {
 	const struct session_file *session = data;
@@ -353,20 +357,22 @@ static bool produce_session(FILE *file, const void *data)
 
 	for (i = 0; i < session->length; i++)
 		fprintf(file, "%02x", session->session[i]);
-	fputc('\n', file);
+	fprintf(file, "\n%s\n", session->wallet);
 	return !ferror(file);
 }
 
-bool cache_load_session(const char *device_id, uint8_t *session, size_t size, size_t *length)
+bool cache_load_session(const char *device_id, uint8_t *session, size_t size, size_t *length,
+			char wallet[CACHE_WALLET_MAX])
 {
-	char path[PATH_MAX], line[2 * 64 + 3];
+	char path[PATH_MAX], line[2 * 64 + 3], marker[CACHE_WALLET_MAX + 2];
 	int fd;
 	FILE *file;
 	size_t hex_length;
 	bool ok = false;
 
 	*length = 0;
-	if (!cache_enabled() || !file_name(device_id, "", "session", false, path, sizeof(path)))
+	wallet[0] = '\0';
+	if (!file_name(device_id, "", "session", false, path, sizeof(path)))
 		return false;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -379,21 +385,25 @@ bool cache_load_session(const char *device_id, uint8_t *session, size_t size, si
 	if (fgets(line, sizeof(line), file) != NULL) {
 		hex_length = strcspn(line, "\n");
 		ok = hex_length > 0 && hex_length % 2 == 0 && hex_length / 2 <= size &&
-		     parse_hex(line, session, hex_length / 2);
+		     parse_hex(line, session, hex_length / 2) &&
+		     fgets(marker, sizeof(marker), file) != NULL &&
+		     strlen(marker) <= CACHE_WALLET_MAX && marker[strlen(marker) - 1] == '\n';
 		*length = ok ? hex_length / 2 : 0;
+		if (ok)
+			snprintf(wallet, CACHE_WALLET_MAX, "%.*s", (int)strlen(marker) - 1, marker);
 	}
 	fclose(file);
 	explicit_bzero(line, sizeof(line));
 	return ok;
 }
 
-void cache_save_session(const char *device_id, const uint8_t *session, size_t length)
+void cache_save_session(const char *device_id, const uint8_t *session, size_t length,
+			const char *wallet)
 {
 	char path[PATH_MAX];
-	struct session_file contents = { session, length };
+	struct session_file contents = { session, length, wallet };
 
-	if (cache_enabled() && length > 0 &&
-	    file_name(device_id, "", "session", true, path, sizeof(path)))
+	if (length > 0 && file_name(device_id, "", "session", true, path, sizeof(path)))
 		replace_file(path, produce_session, &contents);
 }
 

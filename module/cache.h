@@ -13,10 +13,12 @@
  * written whole to a temporary file and renamed over the old one. A file
  * that does not read exactly so is ignored, with one line on stderr, and
  * replaced at the next write. Beside it, DEVICEID.session keeps the
- * device's session id, so that a passphrase entered once serves every
- * program until the device ends the session.
+ * device's session id (and the wallet marker of its passphrase), so that a
+ * passphrase entered once serves every program until the device ends the
+ * session.
  *
- * TREZOR_PKCS11_CACHE=off turns all of this off.
+ * TREZOR_PKCS11_CACHE=off turns the key cache off; the session id is kept
+ * all the same (it is no copy of anything the device holds).
  */
 #ifndef TREZOR_PKCS11_CACHE_H
 #define TREZOR_PKCS11_CACHE_H
@@ -56,9 +58,14 @@ void cache_load(const char *device_id, const char *wallet, struct cache_entries 
 /* Keep these keys, together with those already in the file for other ids. */
 bool cache_save(const char *device_id, const char *wallet, const struct cache_entries *keys);
 
-/* The device's session id, if one was kept. */
-bool cache_load_session(const char *device_id, uint8_t *session, size_t size, size_t *length);
-void cache_save_session(const char *device_id, const uint8_t *session, size_t length);
+/*
+ * The device's session id, if one was kept, and the wallet marker of the
+ * passphrase it was opened with ("any" when the host did not know it).
+ */
+bool cache_load_session(const char *device_id, uint8_t *session, size_t size, size_t *length,
+			char wallet[CACHE_WALLET_MAX]);
+void cache_save_session(const char *device_id, const uint8_t *session, size_t length,
+			const char *wallet);
 
 void cache_free_entries(struct cache_entries *entries);
 

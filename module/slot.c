@@ -289,24 +289,30 @@ static CK_RV conversation_result(struct slot *slot, enum trezor_status status)
 /*
  * A device with passphrase protection keeps the passphrase in its session:
  * resume the session this user's programs share (cache.h), so that it is
- * asked once per session, not once per program.
+ * asked once per session, not once per program. A TREZOR_PASSPHRASE that
+ * names another wallet than the session's wins: a new session, which asks.
  */
 static enum trezor_status resume_session(struct slot *slot)
 {
 	struct trezor_device *device = slot->device;
 	struct trezor_features *features = &device->features;
+	const char *given = getenv("TREZOR_PASSPHRASE");
+	char wanted[CACHE_WALLET_MAX], kept[CACHE_WALLET_MAX];
 	enum trezor_status status;
 	size_t length;
 
 	if (slot->session_resumed || !features->passphrase_protection)
 		return TREZOR_OK;
+	cache_wallet_marker(features->device_id, true, given, wanted);
+	features->session_id_len = 0;
 	if (cache_load_session(features->device_id, features->session_id,
-			       sizeof(features->session_id), &length))
+			       sizeof(features->session_id), &length, kept) &&
+	    (given == NULL || strcmp(kept, wanted) == 0))
 		features->session_id_len = length;
 	status = trezor_initialize(device);
 	if (status == TREZOR_OK) {
 		cache_save_session(features->device_id, features->session_id,
-				   features->session_id_len);
+				   features->session_id_len, wanted);
 		slot->session_resumed = true;
 	}
 	return status;

@@ -248,3 +248,21 @@ start_fake_bridge() {
 	wait_for "$tmp/bridge.log" '^listening on ' || exit 1
 	export TREZOR_PKCS11_BRIDGE="127.0.0.1:$(sed -n 's/^listening on 127\.0\.0\.1://p' "$tmp/bridge.log")"
 }
+
+# ---- pinentry ---------------------------------------------------------------------
+
+# The scripted pinentry (tests/integration/fake-pinentry), its log in
+# $tmp/pinentry.log; FAKE_PINENTRY_PIN and _PASSPHRASE say what it answers.
+use_fake_pinentry() {
+	export TREZOR_PKCS11_PINENTRY="$abs_top_srcdir/tests/integration/fake-pinentry"
+	export FAKE_PINENTRY_SIM_LOG="$tmp/sim.log"
+	export FAKE_PINENTRY_LOG="$tmp/pinentry.log"
+	: > "$tmp/pinentry.log"
+}
+
+pinentry_count() {
+	grep -c '^GETPIN' "$tmp/pinentry.log" || true
+}
+
+# ALICE in the wallet of passphrase "TREZOR" (an independent derivation).
+ALICE_TREZOR_KEY="ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBErFlmf+VCKvskvT5YItk94X8D+Bvi5VMfhQ4yWfFdaOajE8gNanUSktuBpWiPC4+WXGlqdFfvxGYjpkKQiz7BU="
