@@ -68,7 +68,7 @@ static enum trezor_status ask_passphrase(void *opaque, bool device_can,
 {
 	struct prompt_context *context = opaque;
 	struct pinentry_request request = { "Trezor passphrase", passphrase_description,
-					    "Passphrase:", context->timeout_seconds };
+					    "Trezor passphrase:", context->timeout_seconds };
 	const char *given = getenv("TREZOR_PASSPHRASE");
 
 	*on_device = false;

@@ -284,7 +284,7 @@ static enum trezor_status receive(struct trezor_device *device, struct wire_mess
 	if (status == TRANSPORT_TIMEOUT && waits_for_person) {
 		cancel_quietly(device);
 		return trezor_fail(device, TREZOR_ERR_NOT_CONFIRMED,
-				   "nobody confirmed on the Trezor within %d seconds",
+				   "nobody answered the Trezor within %d s; the request was cancelled",
 				   timeout / 1000);
 	}
 	if (status == TRANSPORT_OK)

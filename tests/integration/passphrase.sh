@@ -22,7 +22,7 @@ restart_sim --passphrase-protection
 setup_sshd "$ALICE_TREZOR_KEY alice@example.com"
 expect_eq "pinentry's passphrase gives that wallet's key" "$ALICE_TREZOR_KEY alice@example.com" \
 	"$(ssh-keygen -D "$MODULE" 2>&1)"
-expect_eq "asked, with a description of wallets" "GETPIN Passphrase: description=yes" \
+expect_eq "asked, with a description of wallets" "GETPIN Trezor passphrase: description=yes" \
 	"$(cat "$tmp/pinentry.log")"
 for login in first second third; do
 	expect_eq "ssh -I login, $login" "$login" \

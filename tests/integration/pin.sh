@@ -65,6 +65,13 @@ C_Sign failed: 6" "$(TREZOR_PKCS11_PINENTRY=/nonexistent/pinentry login)"
 expect_eq "pinentry without a terminal" "trezor-pkcs11: pinentry could not ask (no terminal or display?): Inappropriate ioctl for device
 C_Sign failed: 6" "$(FAKE_PINENTRY_NO_TTY=1 login)"
 
+# Nobody at the device: after TREZOR_PKCS11_CONFIRM_TIMEOUT the module
+# cancels on the device; CKR_FUNCTION_CANCELED (80).
+restart_sim --confirm-delay 10000
+expect_eq "nobody confirms in time" "trezor-pkcs11: nobody answered the Trezor within 1 s; the request was cancelled
+C_Sign failed: 80" "$(TREZOR_PKCS11_CONFIRM_TIMEOUT=1 login)"
+expect_eq "the request was cancelled on the device" 1 "$(sim_count '<- Cancel')"
+
 # A PIN given to C_Login is used first, once (pkcs11-tool --login --pin).
 restart_sim --pin 1234 --matrix-seed 9
 : > "$tmp/pinentry.log"
