@@ -3,6 +3,7 @@
 
 #include "ec.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -12,11 +13,37 @@
 #include <openssl/obj_mac.h>
 #include <openssl/params.h>
 
+/*
+ * One P-256 group for the whole process: building it costs more than using
+ * it (reading a key cache of a thousand entries checks a thousand points),
+ * and OpenSSL lets threads share a group they only read.
+ */
+static EC_GROUP *shared_group;
+static pthread_once_t group_once = PTHREAD_ONCE_INIT;
+
+static void make_group(void)
+{
+	shared_group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+}
+
+static const EC_GROUP *p256(void)
+{
+	pthread_once(&group_once, make_group);
+	return shared_group;
+}
+
+/* When the module is unloaded (dlclose), or the program ends. */
+__attribute__((destructor)) static void free_group(void)
+{
+	EC_GROUP_free(shared_group);
+	shared_group = NULL;
+}
+
 /* Convert between point encodings; OpenSSL checks the point is on the curve. */
 static bool convert_point(const uint8_t *in, size_t in_len, point_conversion_form_t form,
 			  uint8_t *out, size_t out_len)
 {
-	EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	const EC_GROUP *group = p256();
 	EC_POINT *point = group != NULL ? EC_POINT_new(group) : NULL;
 	bool ok = false;
 
@@ -24,7 +51,6 @@ static bool convert_point(const uint8_t *in, size_t in_len, point_conversion_for
 	    EC_POINT_point2oct(group, point, form, out, out_len, NULL) == out_len)
 		ok = true;
 	EC_POINT_free(point);
-	EC_GROUP_free(group);
 	return ok;
 }
 
