@@ -139,17 +139,26 @@ static bool parse_hex(const char *text, uint8_t *out, size_t length)
 	return true;
 }
 
-/* "ID POINT\n", both lower-case hex, the point on P-256. */
+/*
+ * "ID POINT\n", both lower-case hex, the point uncompressed. Whether it is
+ * on P-256 is checked when an identity uses it (cache_entry_usable): a file
+ * may hold many more keys than the identities listed now.
+ */
 static bool parse_entry(const char *line, struct cache_entry *entry)
 {
-	uint8_t compressed[EC_COMPRESSED_SIZE];
-
 	if (strlen(line) != LINE_MAX_LENGTH - 1 || line[2 * IDENTITIES_ID_SIZE] != ' ' ||
 	    line[LINE_MAX_LENGTH - 2] != '\n')
 		return false;
 	return parse_hex(line, entry->id, IDENTITIES_ID_SIZE) &&
 	       parse_hex(line + 2 * IDENTITIES_ID_SIZE + 1, entry->point, EC_UNCOMPRESSED_SIZE) &&
-	       ec_p256_compress(entry->point, compressed);
+	       entry->point[0] == 0x04;
+}
+
+bool cache_entry_usable(const struct cache_entry *entry)
+{
+	uint8_t compressed[EC_COMPRESSED_SIZE];
+
+	return ec_p256_compress(entry->point, compressed);
 }
 
 static bool append(struct cache_entries *entries, size_t *capacity, const struct cache_entry *entry)

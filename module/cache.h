@@ -55,6 +55,9 @@ void cache_wallet_marker(const char *device_id, bool passphrase_protection,
 /* The keys kept for a device and wallet (none when there is no usable file). */
 void cache_load(const char *device_id, const char *wallet, struct cache_entries *out);
 
+/* Whether an entry's point is on P-256 (the file is not trusted that far). */
+bool cache_entry_usable(const struct cache_entry *entry);
+
 /* Keep these keys, together with those already in the file for other ids. */
 bool cache_save(const char *device_id, const char *wallet, const struct cache_entries *keys);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "log.h"
 
 #define SAVE_INTERVAL_MS 1000
 
@@ -65,10 +66,15 @@ static void load_cached_keys(struct slot *slot)
 	cache_load(features->device_id, slot->wallet, &cached);
 	for (i = 0; i < cached.length; i++) {
 		index = find_identity(cached.items[i].id);
-		if (index >= 0 && !slot->keys[index].known) {
-			memcpy(slot->keys[index].point, cached.items[i].point, EC_UNCOMPRESSED_SIZE);
-			slot->keys[index].known = true;
+		if (index < 0 || slot->keys[index].known)
+			continue;
+		if (!cache_entry_usable(&cached.items[i])) {
+			log_error("the key cache holds no P-256 point for %s; asking the device",
+				  identities.items[index].label);
+			continue;
 		}
+		memcpy(slot->keys[index].point, cached.items[i].point, EC_UNCOMPRESSED_SIZE);
+		slot->keys[index].known = true;
 	}
 	cache_free_entries(&cached);
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The public-key cache: a warm listing asks the device nothing (so a locked
 # device stays locked), a wrong cached key is caught at signing time and
-# replaced, a corrupt file is survived, TREZOR_PKCS11_CACHE=off is obeyed.
+# replaced, a corrupt file or a point off the curve is survived,
+# TREZOR_PKCS11_CACHE=off is obeyed.
 . "$abs_top_srcdir/tests/integration/lib.sh"
 
 start_sim --pin 1234 --matrix-seed 3
@@ -57,6 +58,16 @@ expect_eq "a corrupt cache is survived" "trezor-pkcs11: $keys: not a trezor-pkcs
 $listing" "$(ssh-keygen -D "$MODULE" 2>&1)"
 expect_eq "and rewritten" "trezor-pkcs11 keys 1" "$(head -n 1 "$keys")"
 expect_eq "with both keys" 4 "$(wc -l < "$keys")"
+
+# A point off the curve (its last digit changed) is not used: the device is
+# asked for that key alone, and the file gets the right point back.
+restart_sim
+good_alice=$(sed -n 3p "$keys")
+sed -i '3s/c$/d/' "$keys"
+expect_eq "a point off P-256 is not used" "trezor-pkcs11: the key cache holds no P-256 point for alice@example.com; asking the device
+$listing" "$(ssh-keygen -D "$MODULE" 2>&1)"
+expect_eq "only that key is asked for" 1 "$(sim_count '<- GetPublicKey')"
+expect_eq "the right point is back" "$good_alice" "$(sed -n 3p "$keys")"
 
 # A file others may write is not trusted.
 chmod 666 "$keys"
