@@ -83,23 +83,29 @@ static enum trezor_status from_transport(struct trezor_device *device,
 	return trezor_fail(device, TREZOR_ERR_TRANSPORT, "%s", device->transport->error);
 }
 
+/* Every request the module sends fits here; packing needs no allocation. */
+#define SMALL_REQUEST_SIZE 1024
+
 static enum trezor_status send_message(struct trezor_device *device, uint16_t type,
 				       const ProtobufCMessage *message)
 {
 	size_t length = protobuf_c_message_get_packed_size(message);
-	uint8_t *payload;
+	uint8_t small[SMALL_REQUEST_SIZE], *payload = small;
 	enum transport_status status;
 
 	if (length > WIRE_MAX_PAYLOAD)
 		return trezor_fail(device, TREZOR_ERR_ARGUMENT, "%s would be too large to send",
 				   type_name(type));
-	payload = malloc(length > 0 ? length : 1);
+	if (length > sizeof(small))
+		payload = malloc(length);
 	if (payload == NULL)
 		return trezor_fail(device, TREZOR_ERR_NO_MEMORY, "out of memory");
 	protobuf_c_message_pack(message, payload);
 	log_debug("-> %s (%zu bytes)", type_name(type), length);
 	status = transport_send_message(device->transport, type, payload, length);
-	free(payload);
+	explicit_bzero(payload, length);        /* a PinMatrixAck or PassphraseAck is secret */
+	if (payload != small)
+		free(payload);
 	return from_transport(device, status, type_name(type));
 }
 
