@@ -387,6 +387,30 @@ static void carry_out(struct sim_device *device)
 	}
 }
 
+static void finish_pending(struct sim_device *device)
+{
+	carry_out(device);
+	drop_pending(device);
+}
+
+/* How long the device computes before it answers (--sign-delay, --derive-delay). */
+static int work_delay(const struct sim_device *device)
+{
+	switch (device->pending.kind) {
+	case SIM_PENDING_SIGN_IDENTITY: return device->options.sign_delay_ms;
+	case SIM_PENDING_PUBLIC_KEY: return device->options.derive_delay_ms;
+	default: return 0;
+	}
+}
+
+static void start_work(struct sim_device *device)
+{
+	device->pending.waiting = SIM_WAIT_WORK;
+	device->pending.decision_at_ms = device->now_ms + work_delay(device);
+	if (device->pending.decision_at_ms == 0)
+		device->pending.decision_at_ms = 1;
+}
+
 /*
  * Ask for the next thing the operation needs, or carry it out. A Trezor One
  * asks for the button first, then the PIN, then the passphrase; the core
@@ -410,10 +434,10 @@ static void advance_pending(struct sim_device *device)
 		request_passphrase(device);
 	else if (confirm)
 		request_button(device, SIM_TASK_CONFIRM);
-	else {
-		carry_out(device);
-		drop_pending(device);
-	}
+	else if (work_delay(device) > 0)
+		start_work(device);
+	else
+		finish_pending(device);
 }
 
 static void start_pending(struct sim_device *device, enum sim_pending_kind kind,
@@ -530,13 +554,23 @@ static void handle_passphrase(struct sim_device *device, const Tz__PassphraseAck
 
 int64_t sim_device_next_event(const struct sim_device *device)
 {
-	return device->pending.waiting == SIM_WAIT_PERSON ? device->pending.decision_at_ms : -1;
+	enum sim_wait waiting = device->pending.waiting;
+
+	return waiting == SIM_WAIT_PERSON || waiting == SIM_WAIT_WORK ?
+		       device->pending.decision_at_ms : -1;
 }
 
 void sim_device_tick(struct sim_device *device, int64_t now_ms)
 {
-	if (device->pending.waiting == SIM_WAIT_PERSON && now_ms >= device->pending.decision_at_ms)
+	struct sim_pending *pending = &device->pending;
+
+	device->now_ms = now_ms;
+	if (now_ms < pending->decision_at_ms)
+		return;
+	if (pending->waiting == SIM_WAIT_PERSON)
 		decide(device);
+	else if (pending->waiting == SIM_WAIT_WORK)
+		finish_pending(device);
 }
 
 /* ---- dispatch ------------------------------------------------------------- */
@@ -660,6 +694,7 @@ void sim_device_handle(struct sim_device *device, const struct wire_message *mes
 	ProtobufCMessage *request;
 	bool busy = device->pending.kind != SIM_PENDING_NONE;
 
+	device->now_ms = now_ms;
 	log_message(device, "<-", message->type);
 	if (refuse_unusable(device, message->type))
 		return;
@@ -669,7 +704,7 @@ void sim_device_handle(struct sim_device *device, const struct wire_message *mes
 			      "Unexpected message");
 		return;
 	}
-	/* While an operation waits for a person, only these may come in. */
+	/* While an operation waits for a person (or for its work), only these may come in. */
 	if (busy && message->type != MSG_BUTTON_ACK && message->type != MSG_CANCEL &&
 	    message->type != MSG_INITIALIZE && message->type != MSG_PIN_MATRIX_ACK &&
 	    message->type != MSG_PASSPHRASE_ACK) {

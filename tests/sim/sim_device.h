@@ -47,6 +47,8 @@ struct sim_options {
 	bool passphrase_protection;
 	const char *device_passphrase;  /* what the person types on a core model */
 	int decline_after;              /* confirm this many times, then refuse; -1 never */
+	int sign_delay_ms;              /* the device's time to sign */
+	int derive_delay_ms;            /* the device's time to derive a public key */
 	int verbose;                    /* log messages on stderr */
 };
 
@@ -70,6 +72,7 @@ enum sim_wait {
 	SIM_WAIT_PIN,                   /* a PinMatrixRequest is out */
 	SIM_WAIT_PASSPHRASE,            /* a PassphraseRequest is out */
 	SIM_WAIT_PERSON,                /* the person is at the device (decision_at_ms) */
+	SIM_WAIT_WORK,                  /* the device computes (decision_at_ms) */
 };
 
 /* What a ButtonRequest asks the person to do. */
@@ -86,7 +89,7 @@ struct sim_pending {
 	bool confirmed;                 /* the person pressed the button */
 	enum sim_wait waiting;
 	enum sim_task task;
-	int64_t decision_at_ms;         /* when the person is done (SIM_WAIT_PERSON) */
+	int64_t decision_at_ms;         /* when the person or the work is done */
 };
 
 struct sim_device {
@@ -97,6 +100,7 @@ struct sim_device {
 	bool has_session;
 	struct sim_protection protect;
 	struct sim_pending pending;
+	int64_t now_ms;                 /* the time of the request or tick being handled */
 	struct sim_outgoing outbox[SIM_OUTBOX_MAX];
 	size_t outbox_count;
 };

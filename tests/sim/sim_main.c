@@ -8,6 +8,7 @@
  *                   [--decline] [--decline-after N] [--confirm-delay MS]
  *                   [--pin PIN] [--device-pin PIN] [--matrix-seed N]
  *                   [--passphrase-protection] [--device-passphrase P]
+ *                   [--sign-delay MS] [--derive-delay MS]
  *                   [--bootloader] [--uninitialized] [--fault garbage] [-v]
  */
 #include "config.h"
@@ -48,6 +49,7 @@ static void usage(FILE *out)
 		"                  [--decline] [--decline-after N] [--confirm-delay MS]\n"
 		"                  [--pin PIN] [--device-pin PIN] [--matrix-seed N]\n"
 		"                  [--passphrase-protection] [--device-passphrase P]\n"
+		"                  [--sign-delay MS] [--derive-delay MS]\n"
 		"                  [--bootloader] [--uninitialized] [--fault garbage] [-v]\n"
 		"A Trezor simulator on 127.0.0.1, UDP (--port 0 picks a free port).\n");
 }
@@ -93,6 +95,8 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 		{ "matrix-seed", required_argument, NULL, 'S' },
 		{ "passphrase-protection", no_argument, NULL, 'A' },
 		{ "device-passphrase", required_argument, NULL, 'E' },
+		{ "sign-delay", required_argument, NULL, 's' },
+		{ "derive-delay", required_argument, NULL, 'k' },
 		{ "bootloader", no_argument, NULL, 'b' },
 		{ "uninitialized", no_argument, NULL, 'u' },
 		{ "fault", required_argument, NULL, 'f' },
@@ -149,6 +153,14 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 			break;
 		case 'A': options->passphrase_protection = true; break;
 		case 'E': options->device_passphrase = optarg; break;
+		case 's':
+		case 'k':
+			if (!parse_number(optarg, 3600000, c == 's' ? &options->sign_delay_ms
+								   : &options->derive_delay_ms)) {
+				fprintf(stderr, "trezor-sim: bad delay \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
 		case 'b': options->bootloader = true; break;
 		case 'u': options->uninitialized = true; break;
 		case 'f':

@@ -291,6 +291,61 @@ START_TEST(person_takes_time)
 }
 END_TEST
 
+/* --sign-delay and --derive-delay: the answer comes when the work is done. */
+START_TEST(device_takes_time_to_compute)
+{
+	struct sim_options options = { .mnemonic = MNEMONIC_ALL, .label = "Test",
+				       .sign_delay_ms = 20, .derive_delay_ms = 7,
+				       .decline_after = -1 };
+	Tz__PublicKey *answer;
+	uint8_t challenge[32];
+
+	gpg_challenge(challenge);
+	ck_assert(sim_device_init(&device, &options));
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	ck_assert_uint_eq(device.outbox_count, 0);
+	ck_assert_int_eq(sim_device_next_event(&device), 7);
+	sim_device_tick(&device, 6);
+	ck_assert_uint_eq(device.outbox_count, 0);
+	sim_device_tick(&device, 7);
+	answer = (Tz__PublicKey *)only_reply(MSG_PUBLIC_KEY, &tz__public_key__descriptor);
+	assert_bytes(&answer->node->public_key, GPG_VECTOR_KEY);
+	protobuf_c_message_free_unpacked(&answer->base, NULL);
+	ck_assert_int_eq(sim_device_next_event(&device), -1);
+
+	/* The button first, then 20 ms of signing from the press. */
+	request_signature("gpg", "alice", "example.com", 0, challenge, sizeof(challenge));
+	assert_button_request(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_ProtectCall);
+	press_button();
+	ck_assert_uint_eq(device.outbox_count, 0);
+	ck_assert_int_eq(sim_device_next_event(&device), 20);
+	sim_device_tick(&device, 19);
+	ck_assert_uint_eq(device.outbox_count, 0);
+	sim_device_tick(&device, 20);
+	assert_signed(GPG_VECTOR_KEY, GPG_VECTOR_SIGNATURE);
+	sim_device_free(&device);
+}
+END_TEST
+
+/* A Cancel while the device computes ends the operation with a Failure. */
+START_TEST(cancel_during_work)
+{
+	struct sim_options options = { .mnemonic = MNEMONIC_ALL, .label = "Test",
+				       .derive_delay_ms = 50, .decline_after = -1 };
+	Tz__Cancel cancel = TZ__CANCEL__INIT;
+
+	ck_assert(sim_device_init(&device, &options));
+	request_public_key(gpg_alice_path, 5, "nist256p1");
+	ck_assert_uint_eq(device.outbox_count, 0);
+	send_request(MSG_CANCEL, &cancel.base);
+	assert_failure(TZ__FAILURE_TYPE__Failure_ActionCancelled, "Action cancelled by user");
+	ck_assert_int_eq(sim_device_next_event(&device), -1);
+	sim_device_tick(&device, 100);
+	ck_assert_uint_eq(device.outbox_count, 1);
+	sim_device_free(&device);
+}
+END_TEST
+
 START_TEST(core_models_ask_with_other)
 {
 	static const enum sim_model core[] = { SIM_MODEL_T, SIM_MODEL_SAFE_3, SIM_MODEL_SAFE_5 };
@@ -754,6 +809,8 @@ static Suite *sim_suite(void)
 	tcase_add_test(machine, other_protos_fail);
 	tcase_add_test(machine, decline_cancels);
 	tcase_add_test(machine, person_takes_time);
+	tcase_add_test(machine, device_takes_time_to_compute);
+	tcase_add_test(machine, cancel_during_work);
 	tcase_add_test(machine, core_models_ask_with_other);
 	tcase_add_test(machine, features_per_model);
 	tcase_add_test(machine, initialize_resumes_session);
