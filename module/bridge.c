@@ -281,6 +281,7 @@ bool bridge_begin_message(struct http_exchange *x, const char *action, const cha
 	bridge_address(host, sizeof(host), port, sizeof(port));
 	snprintf(path, sizeof(path), "/%s/%s", action, session);
 	ok = http_begin(x, host, port, path, BRIDGE_ORIGIN, hex, 2 * length);
+	explicit_bzero(hex, 2 * length);        /* it may hold a PIN or passphrase */
 	free(hex);
 	return ok;
 }

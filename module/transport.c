@@ -76,6 +76,7 @@ enum transport_status transport_send_message(struct transport *transport, uint16
 		wire_encode_report(type, payload, length, i, report);
 		status = transport->ops->write_report(transport, report);
 	}
+	explicit_bzero(report, sizeof(report));         /* a PinMatrixAck, say */
 	return status;
 }
 

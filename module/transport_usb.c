@@ -56,6 +56,7 @@ static enum transport_status usb_write_report(struct transport *transport,
 	memcpy(data, report, sizeof(data));
 	rc = libusb_interrupt_transfer(usb->handle, ENDPOINT_OUT, data, sizeof(data),
 				       &transferred, WRITE_TIMEOUT_MS);
+	explicit_bzero(data, sizeof(data));     /* it may hold a PIN or passphrase */
 	if (rc == LIBUSB_ERROR_TIMEOUT) {
 		transport_set_error(transport, "the Trezor at %s does not take data", transport->path);
 		return TRANSPORT_TIMEOUT;

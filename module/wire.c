@@ -51,7 +51,7 @@ void wire_reader_init(struct wire_reader *reader)
 
 void wire_reader_reset(struct wire_reader *reader)
 {
-	free(reader->message.payload);
+	wire_message_free(&reader->message);
 	wire_reader_init(reader);
 }
 
@@ -122,8 +122,11 @@ void wire_reader_take(struct wire_reader *reader, struct wire_message *out)
 	wire_reader_init(reader);
 }
 
+/* A message may carry a PIN or a passphrase: wiped before it is freed. */
 void wire_message_free(struct wire_message *message)
 {
+	if (message->payload != NULL)
+		explicit_bzero(message->payload, message->length);
 	free(message->payload);
 	memset(message, 0, sizeof(*message));
 }

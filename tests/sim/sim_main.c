@@ -27,6 +27,7 @@
 
 #include "clock.h"
 #include "sim_device.h"
+#include "sim_protect.h"
 #include "wire.h"
 
 #define DEFAULT_PORT 21324
@@ -65,13 +66,13 @@ static bool parse_number(const char *text, long max, int *number)
 	return true;
 }
 
-/* A Trezor PIN: 1 to 9 digits from 1 to 9 (the matrix has no 0). */
+/* A Trezor PIN: 1 to 50 digits from 1 to 9 (the matrix has no 0). */
 static bool valid_pin(const char *pin)
 {
 	size_t length = strlen(pin);
 
-	if (length == 0 || length > 9 || strspn(pin, "123456789") != length) {
-		fprintf(stderr, "trezor-sim: a PIN is 1 to 9 digits from 1 to 9\n");
+	if (length == 0 || length > SIM_PIN_MAX || strspn(pin, "123456789") != length) {
+		fprintf(stderr, "trezor-sim: a PIN is 1 to %d digits from 1 to 9\n", SIM_PIN_MAX);
 		return false;
 	}
 	return true;

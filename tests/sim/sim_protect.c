@@ -58,7 +58,7 @@ bool sim_protect_pin_matches(const struct sim_device *device, const char *positi
 	size_t length = strlen(positions), i;
 	int cell;
 
-	if (pin == NULL || length != strlen(pin) || length == 0 || length > 9)
+	if (pin == NULL || length != strlen(pin) || length == 0 || length > SIM_PIN_MAX)
 		return false;
 	for (i = 0; i < length; i++) {
 		for (cell = 0; cell < 9 && cell_position[cell] != positions[i]; cell++)

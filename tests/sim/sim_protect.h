@@ -13,6 +13,7 @@
 #include "sim_keys.h"
 
 #define SIM_PASSPHRASE_MAX 50
+#define SIM_PIN_MAX 50                  /* digits, as current firmware allows */
 
 struct sim_device;
 
