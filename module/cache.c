@@ -62,6 +62,11 @@ static bool cache_directory(char *path, size_t size, bool create)
 	return private_directory(path);
 }
 
+bool cache_directory_path(char *path, size_t size)
+{
+	return cache_directory(path, size, false);
+}
+
 /* DIR/DEVICEID[-WALLET].SUFFIX, with anything unusual in the id hex-encoded. */
 static bool file_name(const char *device_id, const char *wallet, const char *suffix,
 		      bool create, char *path, size_t size)

@@ -44,6 +44,9 @@ struct cache_entries {
 
 bool cache_enabled(void);
 
+/* ${XDG_CACHE_HOME:-$HOME/.cache}/trezor-pkcs11 (not created); false without a home. */
+bool cache_directory_path(char *path, size_t size);
+
 /*
  * The wallet part of a file name: "" without passphrase protection, a hash
  * of device id and passphrase when the host knows the passphrase, "any"

@@ -19,7 +19,7 @@
 #define BRIDGE_PROBE_MS 500
 #define PATHS_MAX 16
 #define REPORTED_MAX 32
-#define MESSAGE_MAX (TRANSPORT_PATH_MAX + TREZOR_ERROR_MAX + 8)
+#define MESSAGE_MAX sizeof(((struct discovery_problem *)0)->message)
 
 struct candidate {
 	char path[TRANSPORT_PATH_MAX];
@@ -273,6 +273,23 @@ void discovery_refresh(const atomic_bool *cancel)
 		open_new(&list, before_bridge, cancel);
 	}
 	refreshed = true;
+}
+
+size_t discovery_problems(struct discovery_problem *out, size_t room)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < reported_length; i++) {
+		if (reported[i].message[0] == '\0')
+			continue;
+		if (count < room) {
+			snprintf(out[count].path, sizeof(out[count].path), "%s", reported[i].path);
+			snprintf(out[count].message, sizeof(out[count].message), "%s",
+				 reported[i].message);
+		}
+		count++;
+	}
+	return count;
 }
 
 bool discovery_done(void)

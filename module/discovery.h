@@ -17,12 +17,25 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "transport.h"
+#include "trezor.h"
 
 /* Bring the slots up to date. Call under the global lock. */
 void discovery_refresh(const atomic_bool *cancel);
 
 /* Has any refresh run since C_Initialize? */
 bool discovery_done(void);
+
+/* A device discovery could not use, and why (what it said on stderr). */
+struct discovery_problem {
+	char path[TRANSPORT_PATH_MAX];
+	char message[TRANSPORT_PATH_MAX + TREZOR_ERROR_MAX + 8];
+};
+
+/* The problems standing now, at most `room`; returns how many there are. */
+size_t discovery_problems(struct discovery_problem *out, size_t room);
 
 /* Forget what was reported and found (C_Finalize, or after fork). */
 void discovery_reset(void);

@@ -21,7 +21,7 @@ static bool file_exists(const char *path)
 }
 
 /* ${XDG_CONFIG_HOME:-$HOME/.config}/trezor-pkcs11/identities */
-static bool user_identities_path(char *path, size_t size)
+bool identities_user_path(char *path, size_t size)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
@@ -45,7 +45,7 @@ bool identities_file_path(char *path, size_t size, bool *from_environment)
 		snprintf(path, size, "%s", chosen);
 		return true;
 	}
-	if (user_identities_path(path, size) && file_exists(path))
+	if (identities_user_path(path, size) && file_exists(path))
 		return true;
 	snprintf(path, size, "%s", SYSTEM_IDENTITIES);
 	return file_exists(path);
@@ -135,8 +135,8 @@ static char *identity_text(char *line, const char **problem)
 }
 
 /* Parse one identity line into a key identity; false with *problem set. */
-static bool parse_line(char *line, struct key_identity *key, bool *blank, char *problem,
-		       size_t problem_size)
+bool identities_parse_line(char *line, struct key_identity *key, bool *blank, char *problem,
+			   size_t problem_size)
 {
 	const char *text_problem;
 	char *text = identity_text(line, &text_problem);
@@ -210,7 +210,8 @@ static void read_lines(FILE *file, const char *path, struct identity_list *list,
 			report(path, number, "out of memory");
 			break;
 		}
-		if (!parse_line(line, &list->items[list->length], &blank, problem, sizeof(problem))) {
+		if (!identities_parse_line(line, &list->items[list->length], &blank, problem,
+					   sizeof(problem))) {
 			if (!blank)
 				report(path, number, problem);
 			continue;
@@ -272,7 +273,7 @@ void identities_load(struct identity_list *list)
 		return;
 	}
 	if (log_stderr_is_terminal()) {
-		if (!user_identities_path(user_path, sizeof(user_path)))
+		if (!identities_user_path(user_path, sizeof(user_path)))
 			snprintf(user_path, sizeof(user_path), "%s", SYSTEM_IDENTITIES);
 		log_error("no identities file: put one identity per line (like you@example.com) "
 			  "in %s", user_path);

@@ -35,11 +35,21 @@ struct identity_list {
 	char path[IDENTITIES_PATH_MAX];         /* the file read, "" when none */
 };
 
+/* ${XDG_CONFIG_HOME:-$HOME/.config}/trezor-pkcs11/identities; false without a home. */
+bool identities_user_path(char *path, size_t size);
+
 /* Which file to read; false when neither the user's nor the system file exists. */
 bool identities_file_path(char *path, size_t size, bool *from_environment);
 
 /* Read the identities file (see above). Never fails: problems go to stderr. */
 void identities_load(struct identity_list *list);
+
+/*
+ * One line of the file, as the file is read: false for a blank or comment
+ * line (*blank set) or a bad one (problem says why). The line may be changed.
+ */
+bool identities_parse_line(char *line, struct key_identity *key, bool *blank, char *problem,
+			   size_t problem_size);
 
 /* Parse one file (tests; identities_load uses it). */
 void identities_read_file(const char *path, struct identity_list *list);

@@ -4,12 +4,15 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define LOG_PREFIX "trezor-pkcs11: "
+
+static atomic_bool quiet;
 
 /* Format the whole line first and hand it to one write(), so lines from
  * several threads or processes sharing stderr do not interleave. */
@@ -35,9 +38,16 @@ void log_error(const char *format, ...)
 {
 	va_list args;
 
+	if (atomic_load(&quiet))
+		return;
 	va_start(args, format);
 	write_line(LOG_PREFIX, format, args);
 	va_end(args);
+}
+
+void log_set_quiet(bool be_quiet)
+{
+	atomic_store(&quiet, be_quiet);
 }
 
 static bool debug_enabled(void)
@@ -62,7 +72,7 @@ void log_notice(const char *format, ...)
 {
 	va_list args;
 
-	if (!log_stderr_is_terminal())
+	if (atomic_load(&quiet) || !log_stderr_is_terminal())
 		return;
 	va_start(args, format);
 	write_line("", format, args);

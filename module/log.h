@@ -17,6 +17,12 @@ void log_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void log_notice(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * For the trezor-pkcs11 command's doctor, which explains problems itself:
+ * while quiet, log_error and log_notice write nothing.
+ */
+void log_set_quiet(bool quiet);
+
 /* True when stderr is a terminal a person may be watching. */
 bool log_stderr_is_terminal(void);
 

@@ -33,7 +33,7 @@ static bool executable(const char *path)
 }
 
 /* $TREZOR_PKCS11_PINENTRY or "pinentry", as a path (looked up on PATH). */
-static bool find_program(char *path, size_t size)
+bool pinentry_program(char *path, size_t size)
 {
 	const char *name = getenv("TREZOR_PKCS11_PINENTRY");
 	const char *search = getenv("PATH");
@@ -192,7 +192,7 @@ enum pinentry_result pinentry_ask(const struct pinentry_request *request, char *
 	gpg_error_t rc;
 
 	text[0] = '\0';
-	if (!find_program(program, sizeof(program))) {
+	if (!pinentry_program(program, sizeof(program))) {
 		snprintf(error, error_size, "no pinentry program to ask with: " INSTALL_HINT);
 		return PINENTRY_UNAVAILABLE;
 	}

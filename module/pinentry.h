@@ -23,6 +23,9 @@ struct pinentry_request {
 	int timeout_seconds;            /* pinentry gives up after this long */
 };
 
+/* The pinentry program's path, if there is one to run. */
+bool pinentry_program(char *path, size_t size);
+
 /*
  * Ask. On PINENTRY_OK, answer holds what was typed (at most size - 1 bytes;
  * longer is refused); the caller wipes it. Otherwise error holds one line.

@@ -12,6 +12,8 @@
 #define SAVE_INTERVAL_MS 1000
 
 static struct identity_list identities;
+static struct identity_list chosen;     /* the command's own, instead of the file */
+static bool identities_chosen;
 static size_t *by_id;                   /* identity indexes sorted by CKA_ID */
 static bool loaded;
 
@@ -79,12 +81,39 @@ static void load_cached_keys(struct slot *slot)
 	cache_free_entries(&cached);
 }
 
+void token_choose_identities(const struct key_identity *items, size_t length)
+{
+	identities_free(&chosen);
+	chosen.items = malloc((length > 0 ? length : 1) * sizeof(*chosen.items));
+	if (chosen.items != NULL) {
+		memcpy(chosen.items, items, length * sizeof(*items));
+		chosen.length = length;
+	}
+	identities_chosen = true;
+}
+
+/* The identities: the command's choice, or the identities file. */
+static void load_identities(void)
+{
+	if (!identities_chosen) {
+		identities_load(&identities);
+		return;
+	}
+	memset(&identities, 0, sizeof(identities));
+	identities.items = malloc((chosen.length > 0 ? chosen.length : 1) *
+				  sizeof(*identities.items));
+	if (identities.items == NULL)
+		return;
+	memcpy(identities.items, chosen.items, chosen.length * sizeof(*chosen.items));
+	identities.length = chosen.length;
+}
+
 CK_RV token_prepare(struct slot *slot)
 {
 	CK_RV rv;
 
 	if (!loaded) {
-		identities_load(&identities);
+		load_identities();
 		index_identities();
 		loaded = true;
 	}

@@ -14,6 +14,12 @@
 #include "slot.h"
 
 /*
+ * For the trezor-pkcs11 command: these identities instead of the identities
+ * file, from the next C_Initialize on (copied). Not for the module's callers.
+ */
+void token_choose_identities(const struct key_identity *items, size_t length);
+
+/*
  * Read the identities file if not yet done, give the slot room for keys, and
  * take what the key cache knows for it.
  */

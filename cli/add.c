@@ -1,0 +1,166 @@
+/*
+ * trezor-pkcs11 add IDENTITY...: append identities to the identities file
+ * (the one TREZOR_PKCS11_IDENTITIES names, else the user's), then print
+ * their public keys. Nothing is written unless every identity is good.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "identity.h"
+
+static const char usage[] =
+	"usage: trezor-pkcs11 add IDENTITY...\n"
+	"\n"
+	"Add each identity (like alice@example.com) to the identities file, once,\n"
+	"then print its public key as an authorized_keys line. The file is\n"
+	"$TREZOR_PKCS11_IDENTITIES, else ~/.config/trezor-pkcs11/identities,\n"
+	"created (mode 0600) if missing. A bad identity changes nothing.\n";
+
+/* Where to write: the file the environment names, or the user's own. */
+static bool target_path(char *path, size_t size)
+{
+	char in_use[IDENTITIES_PATH_MAX];
+	bool from_environment, found = identities_file_path(in_use, sizeof(in_use),
+							    &from_environment);
+
+	if (from_environment) {
+		snprintf(path, size, "%s", in_use);
+		return true;
+	}
+	if (!identities_user_path(path, size)) {
+		cli_error("no home directory to keep identities in: set HOME, or "
+			  "TREZOR_PKCS11_IDENTITIES to a file");
+		return false;
+	}
+	if (found && strcmp(in_use, path) != 0)
+		cli_error("%s is new: from now on it is read instead of %s", path, in_use);
+	return true;
+}
+
+/* mkdir -p for the file's directories; the last one private (0700). */
+static bool make_directories(const char *file)
+{
+	char path[IDENTITIES_PATH_MAX];
+	char *slash;
+
+	snprintf(path, sizeof(path), "%s", file);
+	for (slash = strchr(path + 1, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+			cli_error("cannot create %s: %s", path, strerror(errno));
+			return false;
+		}
+		*slash = '/';
+	}
+	return true;
+}
+
+/* Whether the file's last byte is a newline (or the file is empty). */
+static bool ends_a_line(int fd)
+{
+	struct stat info;
+	char last = '\n';
+
+	if (fstat(fd, &info) == 0 && info.st_size > 0 &&
+	    pread(fd, &last, 1, info.st_size - 1) != 1)
+		last = '\n';
+	return last == '\n';
+}
+
+/* The lines to append: the identities the file does not hold yet. */
+static bool new_lines(const struct identity_list *chosen, const char *path, char **text)
+{
+	struct identity_list present = { 0 };
+	size_t i, j, used = 0, size = chosen->length * (IDENTITY_URI_MAX + 1) + 1;
+	char display[IDENTITY_URI_MAX];
+
+	if (access(path, F_OK) == 0)
+		identities_read_file(path, &present);
+	*text = malloc(size);
+	if (*text == NULL) {
+		identities_free(&present);
+		cli_error("out of memory");
+		return false;
+	}
+	(*text)[0] = '\0';
+	for (i = 0; i < chosen->length; i++) {
+		for (j = 0; j < present.length; j++)
+			if (memcmp(present.items[j].id, chosen->items[i].id, IDENTITIES_ID_SIZE) == 0)
+				break;
+		identity_display(&chosen->items[i].identity, display, sizeof(display));
+		if (j < present.length) {
+			cli_error("%s is already in %s", display, path);
+			continue;
+		}
+		used += (size_t)snprintf(*text + used, size - used, "%s\n", display);
+	}
+	identities_free(&present);
+	return true;
+}
+
+static bool append(const char *path, const char *text)
+{
+	const char *line;
+	int fd;
+	size_t length = strlen(text);
+	bool ok;
+
+	if (length == 0)
+		return true;
+	if (!make_directories(path))
+		return false;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		cli_error("cannot write %s: %s", path, strerror(errno));
+		return false;
+	}
+	ok = (ends_a_line(fd) || write(fd, "\n", 1) == 1) &&
+	     write(fd, text, length) == (ssize_t)length;
+	if (close(fd) != 0)
+		ok = false;
+	if (!ok) {
+		cli_error("cannot write %s: %s", path, strerror(errno));
+		return false;
+	}
+	for (line = text; *line != '\0'; line = strchr(line, '\n') + 1)
+		cli_error("added %.*s to %s", (int)strcspn(line, "\n"), line, path);
+	return true;
+}
+
+int cli_add(int argc, char **argv)
+{
+	struct identity_list chosen;
+	char path[IDENTITIES_PATH_MAX], *text = NULL;
+	int result = CLI_FAILED;
+
+	if (cli_wants_help(argc, argv, usage))
+		return CLI_OK;
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return CLI_USAGE;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-') {
+			cli_error("add: no option %s", argv[i]);
+			return CLI_USAGE;
+		}
+	}
+	if (!cli_parse_identities(argv + 1, argc - 1, &chosen)) {
+		identities_free(&chosen);
+		return CLI_USAGE;
+	}
+	if (target_path(path, sizeof(path)) && new_lines(&chosen, path, &text) &&
+	    append(path, text))
+		result = cli_print_keys(&chosen);
+	free(text);
+	identities_free(&chosen);
+	return result;
+}

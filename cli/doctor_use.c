@@ -1,0 +1,199 @@
+/*
+ * What this user has: the Trezors the module finds (and why one cannot be
+ * used), the identities file, pinentry and the key cache.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "doctor.h"
+#include "inventory.h"
+#include "log.h"
+#include "pinentry.h"
+
+#define DEVICES_MAX 16
+
+static const char *lock_state(const struct trezor_features *features)
+{
+	if (!features->pin_protection)
+		return "no PIN";
+	return features->unlocked ? "unlocked" : "locked: it asks for its PIN when it signs";
+}
+
+/* What to do about a device discovery could not use. */
+static const char *fix_for(const char *message)
+{
+	if (strstr(message, "no permission") != NULL)
+		return "install the udev rules (above), then unplug the Trezor and plug it in again";
+	if (strstr(message, "bootloader mode") != NULL)
+		return "unplug the Trezor and plug it in again without touching its screen";
+	if (strstr(message, "no seed") != NULL)
+		return "set the Trezor up first with Trezor Suite (trezor.io/start)";
+	if (strstr(message, "in use by another program") != NULL)
+		return "close Trezor Suite, or run Trezor Bridge so that both can use it";
+	if (strstr(message, "(THP)") != NULL)
+		return "use this Trezor with Trezor Suite; trezor-pkcs11 cannot use it yet";
+	return "see the README's Troubleshooting section";
+}
+
+void doctor_check_devices(void)
+{
+	CK_FUNCTION_LIST *p11 = cli_module();
+	struct inventory_device devices[DEVICES_MAX];
+	struct discovery_problem problems[DEVICES_MAX];
+	size_t device_count = 0, problem_count = 0, i;
+	CK_ULONG slots = 0;
+
+	log_set_quiet(true);
+	if (p11->C_Initialize(NULL) == CKR_OK) {
+		p11->C_GetSlotList(CK_TRUE, NULL, &slots);
+		inventory_devices(devices, DEVICES_MAX, &device_count);
+		inventory_problems(problems, DEVICES_MAX, &problem_count);
+		p11->C_Finalize(NULL);
+	}
+	log_set_quiet(false);
+	device_count = device_count < DEVICES_MAX ? device_count : DEVICES_MAX;
+	problem_count = problem_count < DEVICES_MAX ? problem_count : DEVICES_MAX;
+	for (i = 0; i < device_count; i++) {
+		const struct trezor_features *features = &devices[i].features;
+
+		doctor_ok("a Trezor \"%s\" at %s, firmware %u.%u.%u, %s", features->label,
+			  devices[i].path, features->major_version, features->minor_version,
+			  features->patch_version, lock_state(features));
+	}
+	for (i = 0; i < problem_count; i++)
+		doctor_problem(fix_for(problems[i].message), "%s", problems[i].message);
+	if (device_count == 0 && problem_count == 0)
+		doctor_problem(getenv("TREZOR_PATH") != NULL ?
+				       "check TREZOR_PATH, or unset it to look everywhere" :
+				       "plug it in (on USB a normal user needs the udev rules); "
+				       "the emulator must listen on udp:127.0.0.1:21324",
+			       "no Trezor found%s%s", getenv("TREZOR_PATH") != NULL ?
+							      " at TREZOR_PATH=" : "",
+			       getenv("TREZOR_PATH") != NULL ? getenv("TREZOR_PATH") : "");
+}
+
+/* Every line of the file as the module reads it; the bad ones are problems. */
+static size_t check_lines(FILE *file, const char *path)
+{
+	char *line = NULL, problem[256];
+	size_t size = 0, good = 0;
+	struct key_identity key;
+	unsigned number = 0;
+	bool blank;
+
+	while (getline(&line, &size, file) >= 0) {
+		number++;
+		if (strlen(line) > IDENTITIES_LINE_MAX) {
+			doctor_problem("shorten it: a line holds one identity",
+				       "%s:%u: line is longer than 1024 bytes", path, number);
+			continue;
+		}
+		if (identities_parse_line(line, &key, &blank, problem, sizeof(problem)))
+			good++;
+		else if (!blank)
+			doctor_problem("fix the line or remove it: the module skips it",
+				       "%s:%u: %s", path, number, problem);
+	}
+	free(line);
+	return good;
+}
+
+void doctor_check_identities(void)
+{
+	char path[IDENTITIES_PATH_MAX], user[IDENTITIES_PATH_MAX];
+	bool from_environment;
+	size_t good;
+	FILE *file;
+
+	if (!identities_file_path(path, sizeof(path), &from_environment)) {
+		if (!identities_user_path(user, sizeof(user)))
+			snprintf(user, sizeof(user), "~/.config/trezor-pkcs11/identities");
+		doctor_problem("add one: trezor-pkcs11 add you@example.com",
+			       "no identities file, so no keys (%s)", user);
+		return;
+	}
+	file = fopen(path, "re");
+	if (file == NULL) {
+		doctor_problem(from_environment ? "fix or unset TREZOR_PKCS11_IDENTITIES" :
+						  "make it readable",
+			       "cannot read the identities file %s", path);
+		return;
+	}
+	good = check_lines(file, path);
+	fclose(file);
+	if (good == 0)
+		doctor_problem("add one: trezor-pkcs11 add you@example.com",
+			       "no identities in %s, so no keys", path);
+	else
+		doctor_ok("%zu identit%s in %s", good, good == 1 ? "y" : "ies", path);
+}
+
+void doctor_check_pinentry(void)
+{
+	char path[PATH_MAX];
+
+	if (pinentry_program(path, sizeof(path)))
+		doctor_ok("pinentry is %s", path);
+	else
+		doctor_problem("install pinentry-curses (terminals) or pinentry-gnome3 (desktops)",
+			       "no pinentry: a Trezor One's PIN and a passphrase are asked with it");
+}
+
+/* Whether a file in the cache directory is one the module will use. */
+static bool check_cache_file(const char *directory, const char *name)
+{
+	char path[PATH_MAX + 256];
+	struct stat info;
+
+	snprintf(path, sizeof(path), "%s/%s", directory, name);
+	if (lstat(path, &info) != 0)
+		return true;
+	if (S_ISREG(info.st_mode) && info.st_uid == geteuid() && (info.st_mode & 022) == 0)
+		return true;
+	doctor_problem("remove it; the module writes it anew",
+		       "%s is not your own private file: the module ignores it", path);
+	return false;
+}
+
+void doctor_check_cache(void)
+{
+	char directory[PATH_MAX];
+	struct stat info;
+	struct dirent *entry;
+	DIR *listing;
+	bool healthy = true;
+
+	if (!cache_enabled()) {
+		doctor_ok("the key cache is off (TREZOR_PKCS11_CACHE=off)");
+		return;
+	}
+	if (!cache_directory_path(directory, sizeof(directory))) {
+		doctor_problem("set HOME (or XDG_CACHE_HOME)", "no home directory for the key cache");
+		return;
+	}
+	if (lstat(directory, &info) != 0) {
+		doctor_ok("the key cache is empty (%s is made when keys are first read)", directory);
+		return;
+	}
+	if (!S_ISDIR(info.st_mode) || info.st_uid != geteuid() || (info.st_mode & 077) != 0) {
+		doctor_problem("remove it; the module makes it anew (mode 0700)",
+			       "%s is not your own private directory", directory);
+		return;
+	}
+	listing = opendir(directory);
+	while (listing != NULL && (entry = readdir(listing)) != NULL)
+		if (entry->d_name[0] != '.' && !check_cache_file(directory, entry->d_name))
+			healthy = false;
+	if (listing != NULL)
+		closedir(listing);
+	if (healthy)
+		doctor_ok("the key cache is %s", directory);
+}

@@ -1,0 +1,117 @@
+/*
+ * trezor-pkcs11 list: the Trezors the module finds (and those it cannot
+ * use, with why), then the identities file in use and its identities.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "inventory.h"
+#include "log.h"
+
+#define DEVICES_MAX 16
+
+static const char usage[] =
+	"usage: trezor-pkcs11 list\n"
+	"\n"
+	"Show the Trezors found (model, label, path, firmware, locked or not),\n"
+	"those found but not usable and why, and the identities file in use with\n"
+	"its identities. TREZOR_PATH and TREZOR_PKCS11_IDENTITIES are obeyed.\n";
+
+/* A fixed-length PKCS#11 string, without its padding. */
+static void unpad(const CK_UTF8CHAR *field, size_t size, char *out, size_t out_size)
+{
+	size_t length = size;
+
+	while (length > 0 && field[length - 1] == ' ')
+		length--;
+	snprintf(out, out_size, "%.*s", (int)length, (const char *)field);
+}
+
+static const char *lock_state(const struct trezor_features *features)
+{
+	if (!features->pin_protection)
+		return "no PIN";
+	return features->unlocked ? "unlocked" : "locked";
+}
+
+static void print_device(CK_FUNCTION_LIST *p11, const struct inventory_device *device)
+{
+	const struct trezor_features *features = &device->features;
+	CK_TOKEN_INFO token;
+	char model[sizeof(token.model) + 1] = "Trezor";
+
+	if (p11->C_GetTokenInfo(device->slot_id, &token) == CKR_OK)
+		unpad(token.model, sizeof(token.model), model, sizeof(model));
+	printf("%s \"%s\" at %s: firmware %u.%u.%u, %s%s\n", model, features->label,
+	       device->path, features->major_version, features->minor_version,
+	       features->patch_version, lock_state(features),
+	       features->passphrase_protection ? ", passphrase protection on" : "");
+}
+
+/* The devices, and those discovery could not use; the module itself is quiet. */
+static void list_devices(CK_FUNCTION_LIST *p11)
+{
+	struct inventory_device devices[DEVICES_MAX];
+	struct discovery_problem problems[DEVICES_MAX];
+	CK_ULONG slots = 0;
+	size_t device_count = 0, problem_count = 0, i;
+
+	log_set_quiet(true);
+	p11->C_GetSlotList(CK_TRUE, NULL, &slots);
+	inventory_devices(devices, DEVICES_MAX, &device_count);
+	inventory_problems(problems, DEVICES_MAX, &problem_count);
+	log_set_quiet(false);
+	if (device_count > DEVICES_MAX)
+		device_count = DEVICES_MAX;
+	if (problem_count > DEVICES_MAX)
+		problem_count = DEVICES_MAX;
+	if (device_count == 0 && problem_count == 0)
+		printf("no Trezor found\n");
+	for (i = 0; i < device_count; i++)
+		print_device(p11, &devices[i]);
+	for (i = 0; i < problem_count; i++)
+		printf("not usable: %s\n", problems[i].message);
+}
+
+static void list_identities(void)
+{
+	struct identity_list list;
+	char path[IDENTITIES_PATH_MAX], user[IDENTITIES_PATH_MAX];
+	bool from_environment;
+	size_t i;
+
+	if (!identities_file_path(path, sizeof(path), &from_environment)) {
+		if (!identities_user_path(user, sizeof(user)))
+			snprintf(user, sizeof(user), "~/.config/trezor-pkcs11/identities");
+		printf("no identities file (trezor-pkcs11 add you@example.com starts %s)\n", user);
+		return;
+	}
+	identities_read_file(path, &list);
+	printf("identities in %s:%s\n", path, list.length == 0 ? " none" : "");
+	for (i = 0; i < list.length; i++)
+		printf("  %s\n", list.items[i].label);
+	identities_free(&list);
+}
+
+int cli_list(int argc, char **argv)
+{
+	CK_FUNCTION_LIST *p11 = cli_module();
+
+	if (cli_wants_help(argc, argv, usage))
+		return CLI_OK;
+	if (argc > 1) {
+		cli_error("list takes no arguments");
+		return CLI_USAGE;
+	}
+	if (p11->C_Initialize(NULL) != CKR_OK) {
+		cli_error("the module did not start");
+		return CLI_FAILED;
+	}
+	list_devices(p11);
+	list_identities();
+	p11->C_Finalize(NULL);
+	return fflush(stdout) == 0 ? CLI_OK : CLI_FAILED;
+}
