@@ -117,7 +117,8 @@ static bool append(const char *path, const char *text)
 		return true;
 	if (!make_directories(path))
 		return false;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Read and write: the last byte is read to see whether a line is open. */
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		cli_error("cannot write %s: %s", path, strerror(errno));
 		return false;

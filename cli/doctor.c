@@ -1,8 +1,10 @@
 /* trezor-pkcs11 doctor: run the checks, count the problems. See doctor.h. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "doctor.h"
@@ -45,12 +47,18 @@ void doctor_problem(const char *fix, const char *format, ...)
 
 int cli_doctor(int argc, char **argv)
 {
-	const char *root = "";
+	char root[PATH_MAX] = "";
 
 	if (cli_wants_help(argc, argv, usage))
 		return CLI_OK;
-	if (argc == 3 && strcmp(argv[1], "--root") == 0 && argv[2][0] == '/') {
-		root = argv[2];
+	if (argc == 3 && strcmp(argv[1], "--root") == 0) {
+		/* Canonical, so that paths under it compare as they resolve. */
+		if (realpath(argv[2], root) == NULL) {
+			cli_error("doctor: no directory %s", argv[2]);
+			return CLI_USAGE;
+		}
+		if (strcmp(root, "/") == 0)
+			root[0] = '\0';
 	} else if (argc != 1) {
 		fputs(usage, stderr);
 		return CLI_USAGE;

@@ -56,8 +56,9 @@ void doctor_check_module(const char *root)
 			       "the module is not installed: no %s", path);
 		return;
 	}
-	if (root[0] == '\0' && realpath(path, real) != NULL)
-		judged = real;
+	/* A symbolic link is judged by where it leads (inside a staged root). */
+	if (realpath(path, real) != NULL && strncmp(real, root, strlen(root)) == 0)
+		judged = real + strlen(root);
 	if (!agent_accepts(judged)) {
 		doctor_problem("install with --prefix=/usr (or /usr/local), or start ssh-agent "
 			       "with -P " MODULE_PATH,

@@ -10,6 +10,7 @@ set -u
 
 MODULE="$abs_top_builddir/.libs/trezor-pkcs11.so"
 SIM="$abs_top_builddir/tests/sim/trezor-sim"
+CLI="$abs_top_builddir/cli/trezor-pkcs11"
 SSHD=$(command -v sshd 2>/dev/null || echo /usr/sbin/sshd)
 MNEMONIC_ALL="all all all all all all all all all all all all"
 
