@@ -90,33 +90,6 @@ START_TEST(find_by_point)
 }
 END_TEST
 
-START_TEST(attribute_semantics)
-{
-	CK_OBJECT_CLASS class_value = 0;
-	CK_BYTE label[4], id[16];
-	CK_ATTRIBUTE attributes[] = {
-		{ CKA_CLASS, &class_value, sizeof(class_value) },       /* fits */
-		{ CKA_VALUE, id, sizeof(id) },                          /* sensitive */
-		{ CKA_MODULUS, id, sizeof(id) },                        /* not an EC key's */
-		{ CKA_LABEL, label, sizeof(label) },                    /* too small */
-		{ CKA_ID, NULL, 0 },                                    /* length query */
-	};
-	CK_RV rv = p11->C_GetAttributeValue(session, ALICE_PRIVATE, attributes, 5);
-
-	ck_assert(rv == CKR_ATTRIBUTE_SENSITIVE || rv == CKR_ATTRIBUTE_TYPE_INVALID ||
-		  rv == CKR_BUFFER_TOO_SMALL);
-	/* Every attribute of the template was processed. */
-	ck_assert_uint_eq(class_value, CKO_PRIVATE_KEY);
-	ck_assert_uint_eq(attributes[0].ulValueLen, sizeof(CK_OBJECT_CLASS));
-	ck_assert_uint_eq(attributes[1].ulValueLen, CK_UNAVAILABLE_INFORMATION);
-	ck_assert_uint_eq(attributes[2].ulValueLen, CK_UNAVAILABLE_INFORMATION);
-	ck_assert_uint_eq(attributes[3].ulValueLen, CK_UNAVAILABLE_INFORMATION);
-	ck_assert_uint_eq(attributes[4].ulValueLen, 16);
-	/* Reading them needed no device. */
-	ck_assert_int_eq(sim_process_count(&sim, "<- GetPublicKey"), 0);
-}
-END_TEST
-
 static void assert_flag(CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type, CK_BBOOL expected)
 {
 	CK_BBOOL value = 0xaa;
@@ -293,7 +266,6 @@ static Suite *api_suite(void)
 	tcase_add_checked_fixture(tc, set_up, tear_down);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, find_by_point);
-	tcase_add_test(tc, attribute_semantics);
 	tcase_add_test(tc, key_attributes);
 	tcase_add_test(tc, ecdsa_input_lengths);
 	tcase_add_test(tc, hashing_mechanisms);

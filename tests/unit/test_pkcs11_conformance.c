@@ -1125,6 +1125,94 @@ START_TEST(attribute_type_invalid)
 }
 END_TEST
 
+/* Template slots for attribute_several, by what becomes of them. */
+enum {
+	FITS, SENSITIVE, NOT_ITS_OWN, TOO_SMALL, LENGTH_QUERY, UNKNOWN_TYPE, TEMPLATE_LENGTH
+};
+
+static void several_attributes(CK_ATTRIBUTE *attributes, CK_OBJECT_CLASS *class_value,
+			       CK_BYTE *buffer, size_t size)
+{
+	attributes[FITS] = (CK_ATTRIBUTE){ CKA_CLASS, class_value, sizeof(*class_value) };
+	attributes[SENSITIVE] = (CK_ATTRIBUTE){ CKA_VALUE, buffer, size };
+	attributes[NOT_ITS_OWN] = (CK_ATTRIBUTE){ CKA_MODULUS, buffer, size };
+	attributes[TOO_SMALL] = (CK_ATTRIBUTE){ CKA_LABEL, buffer, 4 };
+	attributes[LENGTH_QUERY] = (CK_ATTRIBUTE){ CKA_ID, NULL, 0 };
+	attributes[UNKNOWN_TYPE] = (CK_ATTRIBUTE){ CKA_VENDOR_DEFINED | 0x1234, NULL, 0 };
+}
+
+/* C_GetAttributeValue with these slots of the template, in this order. */
+static CK_RV read_some(const int *slots, size_t length, CK_ATTRIBUTE *all)
+{
+	CK_ATTRIBUTE chosen[TEMPLATE_LENGTH];
+	CK_RV rv;
+	size_t i;
+
+	for (i = 0; i < length; i++)
+		chosen[i] = all[slots[i]];
+	rv = p11->C_GetAttributeValue(session, ALICE_PRIVATE, chosen, length);
+	for (i = 0; i < length; i++)
+		all[slots[i]] = chosen[i];
+	return rv;
+}
+
+/*
+ * Several cases in one template: every attribute is processed, and of the
+ * codes that apply the module returns CKR_ATTRIBUTE_SENSITIVE, else
+ * CKR_ATTRIBUTE_TYPE_INVALID, else CKR_BUFFER_TOO_SMALL, in any order.
+ */
+START_TEST(attribute_several)
+{
+	static const int everything[] = { FITS, SENSITIVE, NOT_ITS_OWN, TOO_SMALL, LENGTH_QUERY,
+					  UNKNOWN_TYPE };
+	static const int reversed[] = { UNKNOWN_TYPE, LENGTH_QUERY, TOO_SMALL, NOT_ITS_OWN,
+					SENSITIVE, FITS };
+	static const int small_then_invalid[] = { TOO_SMALL, NOT_ITS_OWN, FITS };
+	static const int invalid_then_small[] = { UNKNOWN_TYPE, TOO_SMALL };
+	static const int small_then_sensitive[] = { TOO_SMALL, SENSITIVE };
+	static const int small_and_fine[] = { LENGTH_QUERY, TOO_SMALL, FITS };
+	CK_ATTRIBUTE attributes[TEMPLATE_LENGTH];
+	CK_OBJECT_CLASS class_value = 0;
+	CK_BYTE buffer[16];
+
+	several_attributes(attributes, &class_value, buffer, sizeof(buffer));
+	ck_assert_uint_eq(read_some(everything, 6, attributes), CKR_ATTRIBUTE_SENSITIVE);
+	ck_assert_uint_eq(class_value, CKO_PRIVATE_KEY);
+	ck_assert_uint_eq(attributes[FITS].ulValueLen, sizeof(CK_OBJECT_CLASS));
+	ck_assert_uint_eq(attributes[SENSITIVE].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	ck_assert_uint_eq(attributes[NOT_ITS_OWN].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	ck_assert_uint_eq(attributes[TOO_SMALL].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	ck_assert_uint_eq(attributes[LENGTH_QUERY].ulValueLen, 16);
+	ck_assert_uint_eq(attributes[UNKNOWN_TYPE].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+
+	several_attributes(attributes, &class_value, buffer, sizeof(buffer));
+	class_value = 0;
+	ck_assert_uint_eq(read_some(reversed, 6, attributes), CKR_ATTRIBUTE_SENSITIVE);
+	ck_assert_uint_eq(class_value, CKO_PRIVATE_KEY);
+	ck_assert_uint_eq(attributes[LENGTH_QUERY].ulValueLen, 16);
+	ck_assert_uint_eq(attributes[TOO_SMALL].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+
+	several_attributes(attributes, &class_value, buffer, sizeof(buffer));
+	ck_assert_uint_eq(read_some(small_then_invalid, 3, attributes),
+			  CKR_ATTRIBUTE_TYPE_INVALID);
+	ck_assert_uint_eq(attributes[TOO_SMALL].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	ck_assert_uint_eq(attributes[NOT_ITS_OWN].ulValueLen, CK_UNAVAILABLE_INFORMATION);
+	ck_assert_uint_eq(attributes[FITS].ulValueLen, sizeof(CK_OBJECT_CLASS));
+	several_attributes(attributes, &class_value, buffer, sizeof(buffer));
+	ck_assert_uint_eq(read_some(invalid_then_small, 2, attributes),
+			  CKR_ATTRIBUTE_TYPE_INVALID);
+	several_attributes(attributes, &class_value, buffer, sizeof(buffer));
+	ck_assert_uint_eq(read_some(small_then_sensitive, 2, attributes),
+			  CKR_ATTRIBUTE_SENSITIVE);
+	several_attributes(attributes, &class_value, buffer, sizeof(buffer));
+	ck_assert_uint_eq(read_some(small_and_fine, 3, attributes), CKR_BUFFER_TOO_SMALL);
+	ck_assert_uint_eq(attributes[LENGTH_QUERY].ulValueLen, 16);
+	ck_assert_uint_eq(attributes[FITS].ulValueLen, sizeof(CK_OBJECT_CLASS));
+	/* Reading them needed no device. */
+	ck_assert_int_eq(sim_process_count(&sim, "<- GetPublicKey"), 0);
+}
+END_TEST
+
 /* ---- C_GetObjectSize ---------------------------------------------------------------- */
 
 START_TEST(object_size)
@@ -1470,6 +1558,7 @@ static Suite *conformance_suite(void)
 	tcase_add_test(tc, attribute_too_small);
 	tcase_add_test(tc, attribute_sensitive);
 	tcase_add_test(tc, attribute_type_invalid);
+	tcase_add_test(tc, attribute_several);
 
 	tc = area(suite, "C_GetObjectSize", set_up_ready);
 	tcase_add_test(tc, object_size);
