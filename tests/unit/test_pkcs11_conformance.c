@@ -866,6 +866,40 @@ START_TEST(login_security_officer)
 }
 END_TEST
 
+/*
+ * CKU_CONTEXT_SPECIFIC re-authenticates for a key with
+ * CKA_ALWAYS_AUTHENTICATE. No key has it, so the login is refused with
+ * CKR_OPERATION_NOT_INITIALIZED (v2.40 section 4.9), and neither the
+ * operation nor the session state changes.
+ */
+START_TEST(login_context_specific)
+{
+	CK_UTF8CHAR pin[] = "123456";
+	CK_BBOOL always = CK_TRUE;
+	CK_ATTRIBUTE always_authenticate = { CKA_ALWAYS_AUTHENTICATE, &always, sizeof(always) };
+	CK_ULONG length = 0;
+
+	ck_assert_uint_eq(p11->C_GetAttributeValue(session, ALICE_PRIVATE, &always_authenticate,
+						   1), CKR_OK);
+	ck_assert_uint_eq(always, CK_FALSE);
+	ck_assert_uint_eq(p11->C_SignInit(session, &ecdsa, ALICE_PRIVATE), CKR_OK);
+	ck_assert_uint_eq(p11->C_Login(session, CKU_CONTEXT_SPECIFIC, pin, 6),
+			  CKR_OPERATION_NOT_INITIALIZED);
+	ck_assert_uint_eq(p11->C_Login(session, CKU_CONTEXT_SPECIFIC, NULL, 0),
+			  CKR_OPERATION_NOT_INITIALIZED);
+	ck_assert_uint_eq(state_of(session), CKS_RO_PUBLIC_SESSION);
+	ck_assert_uint_eq(p11->C_Sign(session, data_in, 32, NULL, &length), CKR_OK);
+	ck_assert_uint_eq(length, SIGNATURE_SIZE);
+	/* Logged in as the user, the same. */
+	ck_assert_uint_eq(p11->C_Login(session, CKU_USER, NULL, 0), CKR_OK);
+	ck_assert_uint_eq(p11->C_Login(session, CKU_CONTEXT_SPECIFIC, pin, 6),
+			  CKR_OPERATION_NOT_INITIALIZED);
+	ck_assert_uint_eq(state_of(session), CKS_RO_USER_FUNCTIONS);
+	ck_assert_uint_eq(p11->C_Sign(session, data_in, 32, NULL, &length), CKR_OK);
+	ck_assert_int_eq(signatures_made(), 0);
+}
+END_TEST
+
 /* The login ends with the token's last session, closed one way or another. */
 START_TEST(closing_sessions_logs_out)
 {
@@ -1545,6 +1579,7 @@ static Suite *conformance_suite(void)
 	tcase_add_test(tc, session_states);
 	tcase_add_test(tc, login_rules);
 	tcase_add_test(tc, login_security_officer);
+	tcase_add_test(tc, login_context_specific);
 	tcase_add_test(tc, closing_sessions_logs_out);
 
 	tc = area(suite, "C_FindObjects", set_up_ready);
