@@ -84,6 +84,12 @@ static CK_RV check_init_args(const CK_C_INITIALIZE_ARGS *args)
 	return lock_configure(args);
 }
 
+/* Does the program forbid the module to start threads? (usb.h) */
+static bool threads_forbidden(const CK_C_INITIALIZE_ARGS *args)
+{
+	return args != NULL && (args->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS) != 0;
+}
+
 CK_RV module_initialize(CK_VOID_PTR init_args)
 {
 	CK_RV rv;
@@ -104,6 +110,7 @@ CK_RV module_initialize(CK_VOID_PTR init_args)
 		atomic_store(&state.finalizing, false);
 		atomic_store(&state.callers, 0);
 		find_program();
+		usb_allow(!threads_forbidden(init_args));
 		atomic_store(&state.initialized, true);
 	}
 	pthread_mutex_unlock(&life_guard);

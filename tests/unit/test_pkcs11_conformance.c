@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -179,6 +180,21 @@ static void assert_text_field(const CK_UTF8CHAR *field, size_t size, const char 
 		ck_assert_msg(step > 0, "byte %zu of the field is not UTF-8", i);
 		ck_assert_msg(field[i] >= 0x20 && field[i] != 0x7f, "byte %zu is a control", i);
 	}
+}
+
+/* Threads of this process now. */
+static int thread_count(void)
+{
+	DIR *tasks = opendir("/proc/self/task");
+	struct dirent *entry;
+	int threads = 0;
+
+	ck_assert_ptr_nonnull(tasks);
+	while ((entry = readdir(tasks)) != NULL)
+		if (entry->d_name[0] != '.')
+			threads++;
+	closedir(tasks);
+	return threads;
 }
 
 /* The module's stderr goes to a file between these two calls. */
@@ -401,6 +417,38 @@ START_TEST(initialize_locking)
 	memset(&args, 0, sizeof(args));
 	ck_assert_uint_eq(p11->C_Initialize(&args), CKR_OK);
 	ck_assert_uint_eq(p11->C_Finalize(NULL), CKR_OK);
+}
+END_TEST
+
+/*
+ * A program that forbids new threads: libusb would start one, so USB is off
+ * (and the module says so, once); the simulator over UDP still works.
+ */
+START_TEST(initialize_without_threads)
+{
+	CK_C_INITIALIZE_ARGS args;
+	CK_SLOT_ID found = 0;
+	CK_ULONG slots = 1;
+	char path[128], errors[1024];
+	int threads;
+
+	snprintf(path, sizeof(path), "webusb,%s", sim.path);
+	setenv("TREZOR_PATH", path, 1);
+	memset(&args, 0, sizeof(args));
+	args.flags = CKF_LIBRARY_CANT_CREATE_OS_THREADS | CKF_OS_LOCKING_OK;
+	threads = thread_count();
+	capture_stderr();
+	ck_assert_uint_eq(p11->C_Initialize(&args), CKR_OK);
+	ck_assert_uint_eq(p11->C_GetSlotList(CK_TRUE, &found, &slots), CKR_OK);
+	ck_assert_uint_eq(slots, 1);
+	ck_assert_uint_eq(found, SIMULATOR_SLOT);
+	ck_assert_uint_eq(p11->C_GetSlotList(CK_TRUE, NULL, &slots), CKR_OK);
+	ck_assert_int_eq(thread_count(), threads);
+	captured_stderr(errors, sizeof(errors));
+	ck_assert_str_eq(errors, "trezor-pkcs11: USB is off: the program forbids new threads "
+				 "(CKF_LIBRARY_CANT_CREATE_OS_THREADS) and libusb needs one; "
+				 "udp: and bridge: devices in TREZOR_PATH still work\n"
+				 "trezor-pkcs11: no Trezor at webusb: none is attached\n");
 }
 END_TEST
 
@@ -1535,6 +1583,7 @@ static Suite *conformance_suite(void)
 	tcase_add_test(tc, initialize_twice);
 	tcase_add_test(tc, initialize_arguments);
 	tcase_add_test(tc, initialize_locking);
+	tcase_add_test(tc, initialize_without_threads);
 
 	tc = area(suite, "C_Finalize", set_up_loaded);
 	tcase_add_test(tc, finalize_arguments);
