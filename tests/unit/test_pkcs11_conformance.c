@@ -1473,6 +1473,11 @@ START_TEST(sign_arguments)
 	ck_assert_uint_eq(p11->C_Sign(session, NULL, 32, signature, &length), CKR_ARGUMENTS_BAD);
 	ck_assert_uint_eq(p11->C_Sign(session, data_in, 32, signature, &length),
 			  CKR_OPERATION_NOT_INITIALIZED);
+	/* No data is no data, even when only the length is asked for. */
+	ck_assert_uint_eq(p11->C_SignInit(session, &ecdsa, ALICE_PRIVATE), CKR_OK);
+	ck_assert_uint_eq(p11->C_Sign(session, NULL, 32, NULL, &length), CKR_ARGUMENTS_BAD);
+	ck_assert_uint_eq(p11->C_Sign(session, data_in, 32, NULL, &length),
+			  CKR_OPERATION_NOT_INITIALIZED);
 	ck_assert_int_eq(signatures_made(), 0);
 }
 END_TEST
