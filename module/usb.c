@@ -17,12 +17,6 @@
 
 static libusb_context *context;
 static bool context_failed;
-static bool forbidden;
-
-void usb_allow(bool allowed)
-{
-	forbidden = !allowed;
-}
 
 libusb_context *usb_context(void)
 {
@@ -30,13 +24,6 @@ libusb_context *usb_context(void)
 
 	if (context != NULL || context_failed)
 		return context;
-	if (forbidden) {
-		log_error("USB is off: the program forbids new threads "
-			  "(CKF_LIBRARY_CANT_CREATE_OS_THREADS) and libusb needs one; "
-			  "udp: and bridge: devices in TREZOR_PATH still work");
-		context_failed = true;
-		return NULL;
-	}
 	rc = libusb_init(&context);
 	if (rc != LIBUSB_SUCCESS) {
 		log_error("cannot use USB: libusb: %s", libusb_error_name(rc));

@@ -30,15 +30,7 @@ struct usb_candidate {
 	char path[USB_PATH_MAX];
 };
 
-/*
- * Whether USB may be used at all (it may until told otherwise). libusb_init()
- * starts a thread of libusb's own, so a program that forbids new threads
- * (C_Initialize with CKF_LIBRARY_CANT_CREATE_OS_THREADS) gets no USB.
- */
-void usb_allow(bool allowed);
-
-/* The context, created on first call; NULL (reported once) if libusb fails
- * or USB is not allowed. */
+/* The context, created on first call; NULL (reported once) if libusb fails. */
 libusb_context *usb_context(void);
 
 /* The Trezors attached now, at most `room`; returns how many were found. */

@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -179,21 +178,6 @@ static void assert_text_field(const CK_UTF8CHAR *field, size_t size, const char 
 		ck_assert_msg(step > 0, "byte %zu of the field is not UTF-8", i);
 		ck_assert_msg(field[i] >= 0x20 && field[i] != 0x7f, "byte %zu is a control", i);
 	}
-}
-
-/* Threads of this process now. */
-static int thread_count(void)
-{
-	DIR *tasks = opendir("/proc/self/task");
-	struct dirent *entry;
-	int threads = 0;
-
-	ck_assert_ptr_nonnull(tasks);
-	while ((entry = readdir(tasks)) != NULL)
-		if (entry->d_name[0] != '.')
-			threads++;
-	closedir(tasks);
-	return threads;
 }
 
 /* The module's stderr goes to a file between these two calls. */
@@ -420,34 +404,31 @@ START_TEST(initialize_locking)
 END_TEST
 
 /*
- * A program that forbids new threads: libusb would start one, so USB is off
- * (and the module says so, once); the simulator over UDP still works.
+ * CKF_LIBRARY_CANT_CREATE_OS_THREADS: a deliberate deviation. libusb starts
+ * a thread of its own, so the standard would have C_Initialize answer
+ * CKR_NEED_TO_CREATE_THREADS; but GnuTLS 3.8.11 (and Debian 12's) passes the
+ * flag on every C_Initialize and gives up on that answer. The module
+ * accepts the flag, silently, and works as without it.
  */
 START_TEST(initialize_without_threads)
 {
 	CK_C_INITIALIZE_ARGS args;
 	CK_SLOT_ID found = 0;
 	CK_ULONG slots = 1;
-	char path[128], errors[1024];
-	int threads;
+	char errors[256];
 
-	snprintf(path, sizeof(path), "webusb,%s", sim.path);
-	setenv("TREZOR_PATH", path, 1);
 	memset(&args, 0, sizeof(args));
 	args.flags = CKF_LIBRARY_CANT_CREATE_OS_THREADS | CKF_OS_LOCKING_OK;
-	threads = thread_count();
 	capture_stderr();
 	ck_assert_uint_eq(p11->C_Initialize(&args), CKR_OK);
 	ck_assert_uint_eq(p11->C_GetSlotList(CK_TRUE, &found, &slots), CKR_OK);
 	ck_assert_uint_eq(slots, 1);
 	ck_assert_uint_eq(found, SIMULATOR_SLOT);
-	ck_assert_uint_eq(p11->C_GetSlotList(CK_TRUE, NULL, &slots), CKR_OK);
-	ck_assert_int_eq(thread_count(), threads);
+	ck_assert_uint_eq(p11->C_Finalize(NULL), CKR_OK);
+	args.flags = CKF_LIBRARY_CANT_CREATE_OS_THREADS;
+	ck_assert_uint_eq(p11->C_Initialize(&args), CKR_OK);
 	captured_stderr(errors, sizeof(errors));
-	ck_assert_str_eq(errors, "trezor-pkcs11: USB is off: the program forbids new threads "
-				 "(CKF_LIBRARY_CANT_CREATE_OS_THREADS) and libusb needs one; "
-				 "udp: and bridge: devices in TREZOR_PATH still work\n"
-				 "trezor-pkcs11: no Trezor at webusb: none is attached\n");
+	ck_assert_str_eq(errors, "");
 }
 END_TEST
 
