@@ -280,9 +280,13 @@ void slot_get_token_info(const struct slot *slot, CK_ULONG sessions, CK_ULONG rw
 	 * Never CKF_LOGIN_REQUIRED: the device asks for PIN and passphrase itself,
 	 * when it signs. CKF_PROTECTED_AUTHENTICATION_PATH tells callers that no
 	 * PIN has to pass through them, so they do not prompt for one (ssh would,
-	 * for a token without keys).
+	 * for a token without keys). CKF_WRITE_PROTECTED: no object can be
+	 * created, changed or destroyed (CKR_TOKEN_WRITE_PROTECTED and
+	 * CKR_ACTION_PROHIBITED), which callers may as well know beforehand;
+	 * read-write sessions still open, as OpenSSH asks for one.
 	 */
-	info->flags = CKF_TOKEN_INITIALIZED | CKF_PROTECTED_AUTHENTICATION_PATH;
+	info->flags = CKF_TOKEN_INITIALIZED | CKF_PROTECTED_AUTHENTICATION_PATH |
+		      CKF_WRITE_PROTECTED;
 	if (features->pin_protection)
 		info->flags |= CKF_USER_PIN_INITIALIZED;
 	info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;

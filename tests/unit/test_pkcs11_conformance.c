@@ -597,10 +597,12 @@ START_TEST(token_info)
 	/*
 	 * No CKF_LOGIN_REQUIRED: the device asks for what it needs when it signs;
 	 * the PIN, if any, goes to the device's own pad or pinentry, not through
-	 * the caller (CKF_PROTECTED_AUTHENTICATION_PATH). No RNG, no clock, no
-	 * dual-function operations.
+	 * the caller (CKF_PROTECTED_AUTHENTICATION_PATH). Write-protected: no
+	 * object can be made or changed. No RNG, no clock, no dual-function
+	 * operations, no PIN of the user's set through the module.
 	 */
-	ck_assert_uint_eq(token.flags, CKF_TOKEN_INITIALIZED | CKF_PROTECTED_AUTHENTICATION_PATH);
+	ck_assert_uint_eq(token.flags, CKF_TOKEN_INITIALIZED | CKF_PROTECTED_AUTHENTICATION_PATH |
+				       CKF_WRITE_PROTECTED);
 	ck_assert_uint_eq(token.ulMaxSessionCount, CK_EFFECTIVELY_INFINITE);
 	ck_assert_uint_eq(token.ulSessionCount, 2);
 	ck_assert_uint_eq(token.ulMaxRwSessionCount, CK_EFFECTIVELY_INFINITE);
@@ -632,7 +634,7 @@ START_TEST(token_info_with_pin)
 	restart_with(locked);
 	ck_assert_uint_eq(p11->C_GetTokenInfo(slot, &token), CKR_OK);
 	ck_assert_uint_eq(token.flags, CKF_TOKEN_INITIALIZED | CKF_PROTECTED_AUTHENTICATION_PATH |
-				       CKF_USER_PIN_INITIALIZED);
+				       CKF_WRITE_PROTECTED | CKF_USER_PIN_INITIALIZED);
 }
 END_TEST
 
