@@ -755,10 +755,21 @@ END_TEST
 
 /* ---- C_OpenSession ---------------------------------------------------------------- */
 
+static CK_RV never_notify(CK_SESSION_HANDLE handle, CK_NOTIFICATION event, CK_VOID_PTR data)
+{
+	(void)handle;
+	(void)event;
+	(void)data;
+	ck_abort_msg("the module called a notification callback");
+	return CKR_OK;
+}
+
 START_TEST(open_session_rules)
 {
 	CK_SESSION_HANDLE opened = CK_INVALID_HANDLE, second;
 	CK_SESSION_INFO info;
+	CK_BYTE signature[SIGNATURE_SIZE];
+	CK_ULONG length = sizeof(signature);
 
 	ck_assert_uint_eq(p11->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, NULL),
 			  CKR_ARGUMENTS_BAD);
@@ -778,6 +789,11 @@ START_TEST(open_session_rules)
 	ck_assert_uint_eq(info.flags, CKF_SERIAL_SESSION | CKF_RW_SESSION);
 	ck_assert_uint_eq(p11->C_GetSessionInfo(second, &info), CKR_OK);
 	ck_assert_uint_eq(info.flags, CKF_SERIAL_SESSION);
+	/* A notification callback is taken (and never called: nothing to surrender). */
+	ck_assert_uint_eq(p11->C_OpenSession(slot, CKF_SERIAL_SESSION, &info, never_notify,
+					     &opened), CKR_OK);
+	ck_assert_uint_eq(p11->C_SignInit(opened, &ecdsa, ALICE_PRIVATE), CKR_OK);
+	ck_assert_uint_eq(p11->C_Sign(opened, data_in, 32, signature, &length), CKR_OK);
 }
 END_TEST
 
@@ -788,6 +804,8 @@ START_TEST(open_session_without_token)
 	initialize_without_device();
 	ck_assert_uint_eq(p11->C_OpenSession(EMPTY_SLOT, CKF_SERIAL_SESSION, NULL, NULL, &opened),
 			  CKR_TOKEN_NOT_PRESENT);
+	/* With no session to close there, closing them all is fine. */
+	ck_assert_uint_eq(p11->C_CloseAllSessions(EMPTY_SLOT), CKR_OK);
 }
 END_TEST
 
@@ -1546,6 +1564,33 @@ START_TEST(sign_update_rules)
 }
 END_TEST
 
+/*
+ * The current-mechanisms document makes CKM_ECDSA single-part. The module
+ * takes it in parts too, an extension: the parts make one input whose
+ * leftmost 32 bytes are signed, as C_Sign signs them (pkcs11-tool, for one,
+ * goes over to C_SignUpdate for inputs over 1 KiB). RFC 6979 makes
+ * both signatures the same bytes.
+ */
+START_TEST(ecdsa_in_parts)
+{
+	CK_BYTE input[40], whole[SIGNATURE_SIZE], parts[SIGNATURE_SIZE];
+	CK_ULONG length = SIGNATURE_SIZE;
+	int i;
+
+	for (i = 0; i < 40; i++)
+		input[i] = (CK_BYTE)(0x30 + i);
+	ck_assert_uint_eq(p11->C_SignInit(session, &ecdsa, ALICE_PRIVATE), CKR_OK);
+	ck_assert_uint_eq(p11->C_Sign(session, input, 40, whole, &length), CKR_OK);
+	ck_assert_uint_eq(p11->C_SignInit(session, &ecdsa, ALICE_PRIVATE), CKR_OK);
+	ck_assert_uint_eq(p11->C_SignUpdate(session, input, 7), CKR_OK);
+	ck_assert_uint_eq(p11->C_SignUpdate(session, input + 7, 33), CKR_OK);
+	ck_assert_uint_eq(p11->C_SignFinal(session, parts, &length), CKR_OK);
+	ck_assert_uint_eq(length, SIGNATURE_SIZE);
+	ck_assert_mem_eq(parts, whole, SIGNATURE_SIZE);
+	ck_assert_int_eq(signatures_made(), 2);
+}
+END_TEST
+
 /* ---- C_WaitForSlotEvent ------------------------------------------------------------ */
 
 START_TEST(wait_for_slot_event_rules)
@@ -1668,6 +1713,7 @@ static Suite *conformance_suite(void)
 	tc = area(suite, "C_SignUpdate, C_SignFinal", set_up_ready);
 	tcase_add_test(tc, sign_final_lengths);
 	tcase_add_test(tc, sign_update_rules);
+	tcase_add_test(tc, ecdsa_in_parts);
 
 	tc = area(suite, "C_WaitForSlotEvent", set_up_ready);
 	tcase_add_test(tc, wait_for_slot_event_rules);
