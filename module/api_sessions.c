@@ -93,11 +93,18 @@ CK_RV api_login(CK_SESSION_HANDLE handle, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 		return CKR_ARGUMENTS_BAD;
 	if (user == CKU_SO)
 		return CKR_USER_TYPE_INVALID;           /* a Trezor has no security officer */
-	if (user == CKU_CONTEXT_SPECIFIC && !session->signing)
+	/*
+	 * A context-specific login authorises one use of a key with
+	 * CKA_ALWAYS_AUTHENTICATE. No key here has it, and for such a key the
+	 * standard (v2.40 section 4.9, private key objects) wants
+	 * CKR_OPERATION_NOT_INITIALIZED, the operation and the session state
+	 * left as they are.
+	 */
+	if (user == CKU_CONTEXT_SPECIFIC)
 		return CKR_OPERATION_NOT_INITIALIZED;
-	if (user != CKU_USER && user != CKU_CONTEXT_SPECIFIC)
+	if (user != CKU_USER)
 		return CKR_USER_TYPE_INVALID;
-	if (user == CKU_USER && slot->logged_in)
+	if (slot->logged_in)
 		return CKR_USER_ALREADY_LOGGED_IN;
 	if (pin_length > SLOT_PIN_MAX)
 		return CKR_PIN_LEN_RANGE;

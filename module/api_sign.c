@@ -170,6 +170,10 @@ CK_RV api_sign(CK_SESSION_HANDLE handle, CK_BYTE_PTR data, CK_ULONG data_length,
 		return rv;
 	if (session->sign_updated)
 		return CKR_OPERATION_ACTIVE;    /* a multi-part sign ends with C_SignFinal */
+	if (data == NULL && data_length > 0) {
+		session_end_sign(session);      /* a length query too: the call is wrong */
+		return CKR_ARGUMENTS_BAD;
+	}
 	rv = check_output(signature, signature_length, &query);
 	if (rv == CKR_ARGUMENTS_BAD)
 		session_end_sign(session);

@@ -81,6 +81,15 @@ static CK_RV check_init_args(const CK_C_INITIALIZE_ARGS *args)
 			  "(is x-init-reserved set in a p11-kit module config?)");
 		return CKR_ARGUMENTS_BAD;
 	}
+	/*
+	 * CKF_LIBRARY_CANT_CREATE_OS_THREADS is accepted and not honoured, on
+	 * purpose. The module starts no thread, but libusb_init() starts one of
+	 * libusb's own (its device monitor), and USB is how a Trezor is
+	 * reached. The standard's answer would be CKR_NEED_TO_CREATE_THREADS;
+	 * but GnuTLS 3.8.11 (and Debian 12's) passes this flag on every
+	 * C_Initialize and gives up on that answer, and turning USB off instead
+	 * would hide every USB Trezor from p11tool and the other GnuTLS programs.
+	 */
 	return lock_configure(args);
 }
 

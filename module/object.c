@@ -179,10 +179,27 @@ static void value_of(const struct object_view *view, CK_ATTRIBUTE_TYPE type, str
 	value->status = VALUE_INVALID;
 }
 
+/*
+ * Several attributes may fail at once; the standard (v2.40 section 5.7) lets
+ * the module return any of the applicable codes. It returns one that does
+ * not depend on the template's order: CKR_ATTRIBUTE_SENSITIVE, else
+ * CKR_ATTRIBUTE_TYPE_INVALID, else CKR_BUFFER_TOO_SMALL. The first two are
+ * final, so a caller is not sent to retry with larger buffers a read that
+ * would fail again anyway.
+ */
+static CK_RV attributes_result(bool sensitive, bool invalid, bool too_small)
+{
+	if (sensitive)
+		return CKR_ATTRIBUTE_SENSITIVE;
+	if (invalid)
+		return CKR_ATTRIBUTE_TYPE_INVALID;
+	return too_small ? CKR_BUFFER_TOO_SMALL : CKR_OK;
+}
+
 CK_RV object_get_attributes(const struct object_view *view, CK_ATTRIBUTE *attributes,
 			    CK_ULONG length)
 {
-	CK_RV rv = CKR_OK;
+	bool sensitive = false, invalid = false, too_small = false;
 	struct value value;
 	CK_ULONG i;
 
@@ -194,22 +211,22 @@ CK_RV object_get_attributes(const struct object_view *view, CK_ATTRIBUTE *attrib
 			return CKR_GENERAL_ERROR;       /* the caller fetches keys first */
 		if (value.status == VALUE_SENSITIVE) {
 			attribute->ulValueLen = CK_UNAVAILABLE_INFORMATION;
-			rv = CKR_ATTRIBUTE_SENSITIVE;
+			sensitive = true;
 		} else if (value.status == VALUE_INVALID) {
 			attribute->ulValueLen = CK_UNAVAILABLE_INFORMATION;
-			rv = CKR_ATTRIBUTE_TYPE_INVALID;
+			invalid = true;
 		} else if (attribute->pValue == NULL) {
 			attribute->ulValueLen = value.length;
 		} else if (attribute->ulValueLen < value.length) {
 			attribute->ulValueLen = CK_UNAVAILABLE_INFORMATION;
-			rv = CKR_BUFFER_TOO_SMALL;
+			too_small = true;
 		} else {
 			if (value.length > 0)
 				memcpy(attribute->pValue, value.data, value.length);
 			attribute->ulValueLen = value.length;
 		}
 	}
-	return rv;
+	return attributes_result(sensitive, invalid, too_small);
 }
 
 bool object_matches(const struct object_view *view, const CK_ATTRIBUTE *attributes,

@@ -35,8 +35,9 @@ bool template_needs_key(const CK_ATTRIBUTE *attributes, CK_ULONG length);
 
 /*
  * C_GetAttributeValue over one object: every attribute of the template is
- * processed; CKR_ATTRIBUTE_SENSITIVE, CKR_ATTRIBUTE_TYPE_INVALID and
- * CKR_BUFFER_TOO_SMALL mark the ones that could not be returned.
+ * processed; those that cannot be returned get CK_UNAVAILABLE_INFORMATION,
+ * and the result is CKR_ATTRIBUTE_SENSITIVE, else CKR_ATTRIBUTE_TYPE_INVALID,
+ * else CKR_BUFFER_TOO_SMALL, whatever the order of the template.
  * view->point must be set if template_needs_key().
  */
 CK_RV object_get_attributes(const struct object_view *view, CK_ATTRIBUTE *attributes,

@@ -77,7 +77,11 @@ size_t slots_list(bool with_token_only, struct slot **out, size_t room);
 struct slot *slot_by_id(CK_SLOT_ID id);
 bool slot_has_token(const struct slot *slot);
 
-/* Copy text into a fixed PKCS#11 field padded with spaces, not cutting UTF-8. */
+/*
+ * Copy text into a fixed PKCS#11 field padded with spaces, as well-formed
+ * UTF-8 without control characters ('?' for what is not), never cutting a
+ * character in half.
+ */
 void pad_utf8_field(CK_UTF8CHAR *field, size_t size, const char *text);
 
 void slot_get_info(const struct slot *slot, CK_SLOT_INFO *info);

@@ -30,6 +30,7 @@ expect_eq "p11-kit list-modules shows the module and its token" "$name: $MODULE
         hardware-version: 1.0
         firmware-version: 1.12
         flags:
+               write-protected
                protected-authentication-path
                token-initialized" \
 	"$(p11-kit list-modules 2>&1 | sed -n "/^$name: /,/^[^ ]/p" | sed '$!b;/^[^ ]/d')"

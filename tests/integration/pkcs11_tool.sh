@@ -13,7 +13,7 @@ Slot 0 (0x711f1fb): Trezor One at udp:127.0.0.1:$SIM_PORT
   token label        : Simulated Trezor
   token manufacturer : SatoshiLabs
   token model        : Trezor One
-  token flags        : PIN pad present, token initialized
+  token flags        : PIN pad present, token initialized, readonly
   hardware version   : 1.0
   firmware version   : 1.12
   serial num         : 58ACF278961FCEF6
