@@ -31,6 +31,12 @@ int cli_add(int argc, char **argv);
 int cli_pubkey(int argc, char **argv);
 int cli_doctor(int argc, char **argv);
 
+/*
+ * Text a device chose (its label) as it may be printed: well-formed UTF-8
+ * without control characters, '?' for anything else, trailing spaces cut.
+ */
+void cli_printable(const char *text, char *out, size_t size);
+
 /* Whether argv asks for --help (then the usage is printed on stdout). */
 bool cli_wants_help(int argc, char **argv, const char *usage);
 

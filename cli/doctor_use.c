@@ -63,8 +63,10 @@ void doctor_check_devices(void)
 	problem_count = problem_count < DEVICES_MAX ? problem_count : DEVICES_MAX;
 	for (i = 0; i < device_count; i++) {
 		const struct trezor_features *features = &devices[i].features;
+		char label[TREZOR_TEXT_MAX + 1];
 
-		doctor_ok("a Trezor \"%s\" at %s, firmware %u.%u.%u, %s", features->label,
+		cli_printable(features->label, label, sizeof(label));
+		doctor_ok("a Trezor \"%s\" at %s, firmware %u.%u.%u, %s", label,
 			  devices[i].path, features->major_version, features->minor_version,
 			  features->patch_version, lock_state(features));
 	}

@@ -41,11 +41,12 @@ static void print_device(CK_FUNCTION_LIST *p11, const struct inventory_device *d
 {
 	const struct trezor_features *features = &device->features;
 	CK_TOKEN_INFO token;
-	char model[sizeof(token.model) + 1] = "Trezor";
+	char model[sizeof(token.model) + 1] = "Trezor", label[TREZOR_TEXT_MAX + 1];
 
 	if (p11->C_GetTokenInfo(device->slot_id, &token) == CKR_OK)
 		unpad(token.model, sizeof(token.model), model, sizeof(model));
-	printf("%s \"%s\" at %s: firmware %u.%u.%u, %s%s\n", model, features->label,
+	cli_printable(features->label, label, sizeof(label));
+	printf("%s \"%s\" at %s: firmware %u.%u.%u, %s%s\n", model, label,
 	       device->path, features->major_version, features->minor_version,
 	       features->patch_version, lock_state(features),
 	       features->passphrase_protection ? ", passphrase protection on" : "");

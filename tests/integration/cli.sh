@@ -105,6 +105,13 @@ expect_eq "list: locked, passphrase protection on" \
 	"Trezor One \"Simulated Trezor\" at $TREZOR_PATH: firmware 1.12.1, locked, passphrase protection on" \
 	"$(printf '%s\n' "$out" | head -n 1)"
 
+# A label is the device's to choose: control characters are not printed.
+restart_sim --label $'Evil\e[2Jlabel\tx'
+run list
+expect_eq "list: a label's control characters become ?" \
+	"Trezor One \"Evil?[2Jlabel?x\" at $TREZOR_PATH: firmware 1.12.1, no PIN" \
+	"$(printf '%s\n' "$out" | head -n 1)"
+
 # Help and mistakes.
 run help
 expect_eq "help: exit 0, on stdout" "0 usage: trezor-pkcs11 COMMAND [ARGUMENTS]" \
