@@ -809,7 +809,7 @@ START_TEST(framing_faults)
 	ck_assert_int_eq(spoilt_report(SIM_FAULT_BAD_MAGIC, 1, report), SIM_REPORT_SEND);
 	ck_assert_int_eq(report[0], '!');
 	ck_assert_int_eq(report[1], 55);        /* the payload goes on where it was */
-	ck_assert_int_eq(read_reports(SIM_FAULT_BAD_MAGIC, 3), WIRE_ERR_MAGIC);
+	ck_assert_int_eq(read_reports(SIM_FAULT_BAD_MAGIC, 3), WIRE_ERR_NEXT_MAGIC);
 
 	ck_assert_int_eq(spoilt_report(SIM_FAULT_HUGE_LENGTH, 0, report), SIM_REPORT_SEND);
 	ck_assert_mem_eq(report, "?##\x00\x11\xff\xff\xff\xff", 9);
