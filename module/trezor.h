@@ -98,6 +98,9 @@ struct trezor_device {
 	int reply_timeout_ms;
 	int confirm_timeout_ms;
 	uint32_t failure_code;          /* the last Failure's code */
+	/* The last answer went wrong: get back in step before the next request. */
+	bool out_of_step;
+	unsigned resyncs;               /* makes each resynchronisation's Ping word new */
 	char error[TREZOR_ERROR_MAX];   /* the last error, one line */
 	uint8_t mismatched_key[EC_UNCOMPRESSED_SIZE];
 };

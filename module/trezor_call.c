@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "messages.h"
 #include "trezor.pb-c.h"
@@ -156,19 +157,25 @@ static enum trezor_status failure_status(struct trezor_device *device,
 	}
 }
 
-/* Tell the device to stop, and swallow its Failure ActionCancelled. */
-static void cancel_quietly(struct trezor_device *device)
+/*
+ * Tell the device to stop, and swallow its answer (Failure ActionCancelled).
+ * False when nothing at all came back.
+ */
+static bool cancel_quietly(struct trezor_device *device)
 {
 	struct wire_message reply;
 	Tz__Cancel cancel = TZ__CANCEL__INIT;
 	char saved[TREZOR_ERROR_MAX];
+	enum transport_status received = TRANSPORT_ERROR;
 
 	memcpy(saved, device->error, sizeof(saved));
-	if (send_message(device, MSG_CANCEL, &cancel.base) == TREZOR_OK &&
-	    transport_receive_message(device->transport, &reply, CANCEL_REPLY_TIMEOUT_MS) ==
-		    TRANSPORT_OK)
+	if (send_message(device, MSG_CANCEL, &cancel.base) == TREZOR_OK)
+		received = transport_receive_message(device->transport, &reply,
+						     CANCEL_REPLY_TIMEOUT_MS);
+	if (received == TRANSPORT_OK)
 		wire_message_free(&reply);
 	memcpy(device->error, saved, sizeof(saved));
+	return received == TRANSPORT_OK || received == TRANSPORT_BAD_DATA;
 }
 
 static enum trezor_status answer_button(struct trezor_device *device,
@@ -298,6 +305,84 @@ static enum trezor_status receive(struct trezor_device *device, struct wire_mess
 	return from_transport(device, status, type_name(request_type));
 }
 
+/* Is this the Success that echoes our Ping? */
+static bool is_echo(const struct wire_message *message, const char *word)
+{
+	Tz__Success *success;
+	bool echo;
+
+	if (message->type != MSG_SUCCESS)
+		return false;
+	success = tz__success__unpack(NULL, message->length, message->payload);
+	echo = success != NULL && success->message != NULL && strcmp(success->message, word) == 0;
+	if (success != NULL)
+		tz__success__free_unpacked(success, NULL);
+	return echo;
+}
+
+/* Drop everything until the Success with `word` comes. */
+static enum trezor_status skip_to_echo(struct trezor_device *device, const char *word)
+{
+	int64_t deadline = clock_monotonic_ms() + device->reply_timeout_ms;
+	struct wire_message message;
+	enum transport_status received;
+	bool echo;
+
+	for (;;) {
+		/* A device that keeps talking is stopped by the clock, not by silence. */
+		if (clock_remaining_ms(deadline) == 0)
+			received = TRANSPORT_TIMEOUT;
+		else
+			received = transport_receive_message(device->transport, &message,
+							     clock_remaining_ms(deadline));
+		if (received == TRANSPORT_BAD_DATA)
+			continue;               /* what is left of a spoilt message */
+		if (received == TRANSPORT_TIMEOUT)
+			return trezor_fail(device, TREZOR_ERR_TIMEOUT,
+					   "the Trezor still does not answer properly (a Ping "
+					   "went unanswered): unplug it and plug it in again");
+		if (received != TRANSPORT_OK)
+			return from_transport(device, received, "Ping");
+		echo = is_echo(&message, word);
+		wire_message_free(&message);
+		if (echo)
+			return TREZOR_OK;
+	}
+}
+
+/*
+ * Get back in step after an answer that went wrong (garbage, a reply of the
+ * wrong type, a timeout): the rest of a spoilt message may still be on its
+ * way, and the device may still be busy with the request, waiting for a
+ * ButtonAck say. A Cancel ends what it does; then a Ping with a word of our
+ * own, and all that comes before its echo is dropped. The next reply read
+ * is the answer to the next request.
+ */
+static enum trezor_status resynchronise(struct trezor_device *device)
+{
+	Tz__Ping ping = TZ__PING__INIT;
+	char word[48];
+	enum trezor_status status;
+
+	log_debug("getting back in step with the Trezor");
+	cancel_quietly(device);
+	snprintf(word, sizeof(word), "trezor-pkcs11 in step again %u", ++device->resyncs);
+	ping.message = word;
+	status = send_message(device, MSG_PING, &ping.base);
+	if (status == TREZOR_OK)
+		status = skip_to_echo(device, word);
+	if (status == TREZOR_OK)
+		device->out_of_step = false;
+	return status;
+}
+
+/* After these, replies may still be on their way or the device still busy. */
+static bool leaves_out_of_step(enum trezor_status status)
+{
+	return status == TREZOR_ERR_TIMEOUT || status == TREZOR_ERR_PROTOCOL ||
+	       status == TREZOR_ERR_TRANSPORT;
+}
+
 static bool is_interposed(uint16_t type)
 {
 	return type == MSG_BUTTON_REQUEST || type == MSG_PIN_MATRIX_REQUEST ||
@@ -317,7 +402,9 @@ enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
 	*reply = NULL;
 	device->error[0] = '\0';
 	device->failure_code = 0;
-	status = send_message(device, type, request);
+	status = device->out_of_step ? resynchronise(device) : TREZOR_OK;
+	if (status == TREZOR_OK)
+		status = send_message(device, type, request);
 	for (round = 0; status == TREZOR_OK; round++) {
 		status = receive(device, &message, waits_for_person, type);
 		if (status != TREZOR_OK)
@@ -343,5 +430,7 @@ enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
 		wire_message_free(&message);
 		break;
 	}
+	if (leaves_out_of_step(status))
+		device->out_of_step = true;
 	return status;
 }

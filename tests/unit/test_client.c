@@ -230,6 +230,33 @@ START_TEST(other_key_is_a_mismatch)
 }
 END_TEST
 
+START_TEST(back_in_step_after_a_spoilt_answer)
+{
+	static const char *const spoilt[] = { "--fault", "bad-magic", "--fault-for", "1", NULL };
+	struct identity id;
+	uint8_t key[EC_UNCOMPRESSED_SIZE], expected[EC_UNCOMPRESSED_SIZE];
+
+	start_sim(spoilt);
+	parse("alice@example.com", "gpg", &id);
+	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_ERR_PROTOCOL);
+	ck_assert_str_eq(device->error, "the device sent garbage: report in the middle of a "
+					"message does not start with \"?\"");
+	ck_assert(device->out_of_step);
+	/* The rest of the spoilt PublicKey is still on its way: Cancel, a Ping,
+	 * and all before its echo is dropped; then the request. */
+	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_OK);
+	alice_key(expected);
+	ck_assert_mem_eq(key, expected, sizeof(key));
+	ck_assert(!device->out_of_step);
+	ck_assert_int_eq(sim_process_count(&sim, "<- Cancel"), 1);
+	ck_assert_int_eq(sim_process_count(&sim, "<- Ping"), 1);
+	ck_assert_int_eq(sim_process_count(&sim, "<- GetPublicKey"), 2);
+	/* In step, nothing more is sent. */
+	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_OK);
+	ck_assert_int_eq(sim_process_count(&sim, "<- Ping"), 1);
+}
+END_TEST
+
 START_TEST(killed_mid_conversation)
 {
 	struct identity id;
@@ -582,6 +609,7 @@ static Suite *client_suite(void)
 	tcase_add_test(simulated, refusal_is_cancelled);
 	tcase_add_test(simulated, only_gpg_identities_sign);
 	tcase_add_test(simulated, other_key_is_a_mismatch);
+	tcase_add_test(simulated, back_in_step_after_a_spoilt_answer);
 	tcase_add_test(simulated, killed_mid_conversation);
 	tcase_add_test(simulated, frozen_mid_conversation);
 	tcase_add_test(simulated, nothing_listening);
