@@ -28,6 +28,13 @@ struct trezor_device *trezor_device_new(struct transport *transport)
 	return device;
 }
 
+void trezor_set_confirm_timeout(struct trezor_device *device, int timeout_ms)
+{
+	device->confirm_timeout_ms = timeout_ms;
+	device->reply_timeout_ms = timeout_ms < TREZOR_REPLY_TIMEOUT_MS ? timeout_ms
+									 : TREZOR_REPLY_TIMEOUT_MS;
+}
+
 enum trezor_status trezor_open(const char *path, struct trezor_device **out,
 			       char *error, size_t error_size)
 {

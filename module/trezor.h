@@ -112,6 +112,14 @@ enum trezor_status trezor_open(const char *path, struct trezor_device **out,
 /* Take over an open transport. */
 struct trezor_device *trezor_device_new(struct transport *transport);
 
+/*
+ * The time a person has (a button, a PIN or passphrase typed on the device).
+ * It also caps the wait for replies that need no person: nobody who allows
+ * a few seconds for a confirmation wants to wait longer for a device that
+ * has gone quiet.
+ */
+void trezor_set_confirm_timeout(struct trezor_device *device, int timeout_ms);
+
 void trezor_close(struct trezor_device *device);
 
 /*

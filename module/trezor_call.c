@@ -295,7 +295,12 @@ static enum trezor_status receive(struct trezor_device *device, struct wire_mess
 		send_message(device, MSG_CANCEL, &cancel.base);
 	}
 	if (status == TRANSPORT_TIMEOUT && waits_for_person) {
-		cancel_quietly(device);
+		/* A person may not have pressed; a device that ignores Cancel is broken. */
+		if (!cancel_quietly(device))
+			return trezor_fail(device, TREZOR_ERR_TIMEOUT,
+					   "the Trezor stopped answering: nothing came back for "
+					   "%s within %d s, nor for the Cancel sent then",
+					   type_name(request_type), timeout / 1000);
 		return trezor_fail(device, TREZOR_ERR_NOT_CONFIRMED,
 				   "nobody answered the Trezor within %d s; the request was cancelled",
 				   timeout / 1000);

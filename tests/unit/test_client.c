@@ -594,6 +594,22 @@ START_TEST(long_failure_message_is_cut)
 }
 END_TEST
 
+START_TEST(person_time_caps_every_wait)
+{
+	struct trezor_device *quiet = trezor_device_new(NULL);
+
+	ck_assert_ptr_nonnull(quiet);
+	ck_assert_int_eq(quiet->reply_timeout_ms, TREZOR_REPLY_TIMEOUT_MS);
+	trezor_set_confirm_timeout(quiet, 1000);
+	ck_assert_int_eq(quiet->confirm_timeout_ms, 1000);
+	ck_assert_int_eq(quiet->reply_timeout_ms, 1000);
+	trezor_set_confirm_timeout(quiet, 120000);
+	ck_assert_int_eq(quiet->confirm_timeout_ms, 120000);
+	ck_assert_int_eq(quiet->reply_timeout_ms, TREZOR_REPLY_TIMEOUT_MS);
+	trezor_close(quiet);
+}
+END_TEST
+
 static Suite *client_suite(void)
 {
 	Suite *suite = suite_create("client");
@@ -623,6 +639,7 @@ static Suite *client_suite(void)
 	tcase_add_test(hostile, wrong_reply_type);
 	tcase_add_test(hostile, public_key_off_the_curve);
 	tcase_add_test(hostile, long_failure_message_is_cut);
+	tcase_add_test(hostile, person_time_caps_every_wait);
 	suite_add_tcase(suite, simulated);
 	suite_add_tcase(suite, hostile);
 	return suite;
