@@ -227,6 +227,13 @@ static enum trezor_status check_signed_identity(struct trezor_device *device,
 		return trezor_fail(device, TREZOR_ERR_PROTOCOL,
 				   "the Trezor sent a %zu-byte signature, not 65 bytes 00||r||s",
 				   sig->len);
+	/* OpenSSL refuses these too; saying which is wrong helps whoever debugs the device. */
+	if (!ec_p256_scalar_in_range(sig->data + 1))
+		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE, "the Trezor sent a signature "
+				   "whose r is not between 1 and n-1; it was discarded");
+	if (!ec_p256_scalar_in_range(sig->data + 1 + EC_SIGNATURE_SIZE / 2))
+		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE, "the Trezor sent a signature "
+				   "whose s is not between 1 and n-1; it was discarded");
 	if (!ec_p256_verify_digest(key, digest, sig->data + 1))
 		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE,
 				   "the Trezor's signature does not verify; it was discarded");
