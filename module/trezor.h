@@ -145,7 +145,10 @@ enum trezor_status trezor_get_public_key(struct trezor_device *device,
  * Sign a 32-byte digest with a gpg:// identity (the only proto that signs a
  * given digest). The device must sign with expected_key, and the signature
  * must verify, before r||s is written. visual is shown on the device (may
- * be NULL, at most TREZOR_VISUAL_MAX bytes).
+ * be NULL, at most TREZOR_VISUAL_MAX bytes). When the device signs with
+ * another key, GetPublicKey asks it for the identity's key: another key
+ * there too is TREZOR_ERR_KEY_MISMATCH (another wallet), expected_key there
+ * is TREZOR_ERR_PROTOCOL (the device contradicts itself).
  */
 enum trezor_status trezor_sign_identity(struct trezor_device *device,
 					const struct identity *identity,
@@ -154,7 +157,7 @@ enum trezor_status trezor_sign_identity(struct trezor_device *device,
 					const char *visual,
 					uint8_t signature[EC_SIGNATURE_SIZE]);
 
-/* After TREZOR_ERR_KEY_MISMATCH: the key the device did sign with. */
+/* After TREZOR_ERR_KEY_MISMATCH: the device's key for the identity now. */
 const uint8_t *trezor_mismatched_key(const struct trezor_device *device);
 
 /* Abort whatever the device is doing. */

@@ -227,6 +227,10 @@ START_TEST(other_key_is_a_mismatch)
 	ck_assert_str_eq(device->error, "the Trezor signed with another key than the one listed "
 					"(another seed or passphrase?)");
 	ck_assert_uint_eq(signature[0], 0x55);
+	/* The key to learn is the device's answer to GetPublicKey. */
+	alice_key(other);
+	ck_assert_mem_eq(trezor_mismatched_key(device), other, EC_UNCOMPRESSED_SIZE);
+	ck_assert_int_eq(sim_process_count(&sim, "<- GetPublicKey"), 1);
 }
 END_TEST
 
@@ -254,6 +258,31 @@ START_TEST(back_in_step_after_a_spoilt_answer)
 	/* In step, nothing more is sent. */
 	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_OK);
 	ck_assert_int_eq(sim_process_count(&sim, "<- Ping"), 1);
+}
+END_TEST
+
+START_TEST(signer_contradicting_itself)
+{
+	static const char *const lying[] = { "--fault", "other-key", NULL };
+	struct identity id;
+	uint8_t key[EC_UNCOMPRESSED_SIZE], digest[32], signature[64], untouched[64];
+	size_t i;
+
+	start_sim(lying);
+	parse("alice@example.com", "gpg", &id);
+	alice_key(key);
+	gpg_challenge(digest);
+	memset(signature, 0x55, sizeof(signature));
+	memset(untouched, 0x55, sizeof(untouched));
+	/* The SignedIdentity names another key; GetPublicKey names alice's. */
+	ck_assert_int_eq(trezor_sign_identity(device, &id, key, digest, NULL, signature),
+			 TREZOR_ERR_PROTOCOL);
+	ck_assert_str_eq(device->error, "the Trezor signed with another key than its own key for "
+					"this identity; the signature was discarded");
+	ck_assert_mem_eq(signature, untouched, sizeof(signature));
+	ck_assert_int_eq(sim_process_count(&sim, "<- GetPublicKey"), 1);
+	for (i = 0; i < EC_UNCOMPRESSED_SIZE; i++)
+		ck_assert_uint_eq(trezor_mismatched_key(device)[i], 0);
 }
 END_TEST
 
@@ -625,6 +654,7 @@ static Suite *client_suite(void)
 	tcase_add_test(simulated, refusal_is_cancelled);
 	tcase_add_test(simulated, only_gpg_identities_sign);
 	tcase_add_test(simulated, other_key_is_a_mismatch);
+	tcase_add_test(simulated, signer_contradicting_itself);
 	tcase_add_test(simulated, back_in_step_after_a_spoilt_answer);
 	tcase_add_test(simulated, killed_mid_conversation);
 	tcase_add_test(simulated, frozen_mid_conversation);
