@@ -24,6 +24,7 @@
 #include "messages.h"
 #include "trezor.h"
 #include "trezor.pb-c.h"
+#include "trezor_call.h"
 
 #define GPG_ALICE_KEY "04b9afc638371743324c09dc8136847a0478e9f26a3dfcc0b9923f4bcbdcf93fdb" \
 		      "faefbe4fc8425d3abb485c25895f0ea467d64e589f03051a8a511e64194ca61c"
@@ -614,10 +615,10 @@ START_TEST(long_failure_message_is_cut)
 
 	start_fake(FAKE_LONG_FAILURE);
 	ck_assert_int_eq(trezor_initialize(device), TREZOR_ERR_FAILURE);
-	/* 120 characters of the device's text, its newline made harmless. */
+	/* 120 characters of the device's text, its newline made harmless, "..." for the rest. */
 	memset(xs, 'x', 116);
 	xs[116] = '\0';
-	snprintf(expected, sizeof(expected), "the Trezor reports failure 3: xxx?%s", xs);
+	snprintf(expected, sizeof(expected), "the Trezor reports failure 3: xxx?%s...", xs);
 	ck_assert_str_eq(device->error, expected);
 	stop_fake();
 }
@@ -636,6 +637,37 @@ START_TEST(person_time_caps_every_wait)
 	ck_assert_int_eq(quiet->confirm_timeout_ms, 120000);
 	ck_assert_int_eq(quiet->reply_timeout_ms, TREZOR_REPLY_TIMEOUT_MS);
 	trezor_close(quiet);
+}
+END_TEST
+
+/* trezor_copy_text into `size` bytes: the text, and whether all of it fit. */
+static void assert_copied(size_t size, const char *text, const char *expected, bool whole)
+{
+	char buffer[64];
+
+	ck_assert_uint_le(size, sizeof(buffer));
+	ck_assert(trezor_copy_text(buffer, size, text) == whole);
+	ck_assert_str_eq(buffer, expected);
+}
+
+START_TEST(device_text_made_safe)
+{
+	assert_copied(64, "Simulated Trezor", "Simulated Trezor", true);
+	assert_copied(64, NULL, "", true);
+	assert_copied(64, "a\nb\tc\x7f\x1b[2J", "a?b?c??[2J", true);
+	/* C1 controls, as UTF-8 or as a raw byte (0x9b is CSI: ESC [). */
+	assert_copied(64, "\xc2\x9b" "31m \x9b" "0m \xc2\x85", "?31m ?0m ?", true);
+	/* Not UTF-8: an overlong "/", a surrogate, a sequence cut short, 0xff. */
+	assert_copied(64, "\xc0\xaf \xed\xa0\x80 \xff ab\xe2\x82", "?? ??? ? ab??", true);
+	/* The line and paragraph separators, a right-to-left override. */
+	assert_copied(64, "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c\xe2\x80\xae" "d", "a?b?c?d", true);
+	/* Real UTF-8 stays, and is cut between characters only. */
+	assert_copied(64, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91",
+		      "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91", true);
+	assert_copied(5, "abcd", "abcd", true);
+	assert_copied(5, "abc\xc3\xa9", "abc", false);
+	assert_copied(5, "abcde", "abcd", false);
+	assert_copied(1, "a", "", false);
 }
 END_TEST
 
@@ -669,6 +701,7 @@ static Suite *client_suite(void)
 	tcase_add_test(hostile, wrong_reply_type);
 	tcase_add_test(hostile, public_key_off_the_curve);
 	tcase_add_test(hostile, long_failure_message_is_cut);
+	tcase_add_test(hostile, device_text_made_safe);
 	tcase_add_test(hostile, person_time_caps_every_wait);
 	suite_add_tcase(suite, simulated);
 	suite_add_tcase(suite, hostile);
