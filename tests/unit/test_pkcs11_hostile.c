@@ -315,6 +315,44 @@ START_TEST(public_key_off_the_curve)
 }
 END_TEST
 
+/* C_FindObjectsInit with alice's point: the search needs every key. */
+static CK_RV find_by_point(void)
+{
+	CK_BYTE point[67] = { 0x04, 0x41 };
+	CK_ATTRIBUTE template[] = { { CKA_EC_POINT, point, sizeof(point) } };
+
+	hex_to_bytes(ALICE_POINT, point + 2, 65);
+	return p11->C_FindObjectsInit(session, template, 1);
+}
+
+START_TEST(search_meets_a_key_off_the_curve)
+{
+	static const char *const args[] = { "--fault", "off-curve", "--fault-for", "1", NULL };
+	CK_OBJECT_HANDLE found[4];
+	CK_ULONG count;
+	CK_RV rv;
+
+	start(args);
+	stderr_capture(&capture);
+	rv = find_by_point();
+	ck_assert_str_eq(stderr_captured(&capture), "trezor-pkcs11: the Trezor sent a public key "
+			 "that is not a P-256 point\n");
+	ck_assert_uint_eq(rv, CKR_DEVICE_ERROR);
+	ck_assert_uint_eq(p11->C_FindObjects(session, found, 4, &count),
+			  CKR_OPERATION_NOT_INITIALIZED);
+	/* Once the fault is gone: alice's public and private key. */
+	stderr_capture(&capture);
+	rv = find_by_point();
+	ck_assert_str_eq(stderr_captured(&capture), "");
+	ck_assert_uint_eq(rv, CKR_OK);
+	ck_assert_uint_eq(p11->C_FindObjects(session, found, 4, &count), CKR_OK);
+	ck_assert_uint_eq(count, 2);
+	ck_assert_uint_eq(found[0], ALICE_PUBLIC);
+	ck_assert_uint_eq(found[1], ALICE_PRIVATE);
+	ck_assert_uint_eq(p11->C_FindObjectsFinal(session), CKR_OK);
+}
+END_TEST
+
 START_TEST(signer_off_the_curve)
 {
 	static const char *const args[] = { "--fault", "off-curve", "--fault-after", "1",
@@ -445,6 +483,7 @@ static Suite *hostile_suite(void)
 	tcase_add_test(messages, wrong_type_for_a_public_key);
 	tcase_add_test(messages, wrong_type_for_a_signature);
 	tcase_add_test(messages, public_key_off_the_curve);
+	tcase_add_test(messages, search_meets_a_key_off_the_curve);
 	tcase_add_test(messages, signer_off_the_curve);
 	tcase_add_test(messages, endless_button_requests);
 	tcase_add_test(messages, long_failure_text);
