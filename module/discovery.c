@@ -183,7 +183,7 @@ static void open_candidate(const struct candidate *c, struct candidates *list,
 		transport_close(transport);
 		return;
 	}
-	device->confirm_timeout_ms = prompt_timeout_seconds() * 1000;
+	trezor_set_confirm_timeout(device, prompt_timeout_seconds() * 1000);
 	/* GetFeatures, not Initialize: another program's session stays as it is. */
 	if (trezor_get_features(device) != TREZOR_OK) {
 		snprintf(message, sizeof(message), "%s: %s", c->path, device->error);

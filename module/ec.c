@@ -72,6 +72,21 @@ bool ec_p256_compress(const uint8_t uncompressed[EC_UNCOMPRESSED_SIZE],
 			     compressed, EC_COMPRESSED_SIZE);
 }
 
+/* n, the order of the P-256 group, big-endian. */
+static const uint8_t group_order[32] = {
+	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+	0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+	0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+};
+
+bool ec_p256_scalar_in_range(const uint8_t scalar[32])
+{
+	static const uint8_t zero[32];
+
+	/* Both are 32 bytes big-endian, so memcmp orders them as numbers. */
+	return memcmp(scalar, zero, 32) != 0 && memcmp(scalar, group_order, 32) < 0;
+}
+
 static EVP_PKEY *public_key_from_point(const uint8_t point[EC_UNCOMPRESSED_SIZE])
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);

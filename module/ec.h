@@ -24,6 +24,9 @@ bool ec_p256_decompress(const uint8_t compressed[EC_COMPRESSED_SIZE],
 bool ec_p256_compress(const uint8_t uncompressed[EC_UNCOMPRESSED_SIZE],
 		      uint8_t compressed[EC_COMPRESSED_SIZE]);
 
+/* True when a 32-byte big-endian number lies in [1, n-1], as r and s must. */
+bool ec_p256_scalar_in_range(const uint8_t scalar[32]);
+
 /*
  * True when r||s is a valid ECDSA signature of the 32-byte digest by the
  * public key. r and s must lie in [1, n-1].

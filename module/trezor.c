@@ -28,6 +28,13 @@ struct trezor_device *trezor_device_new(struct transport *transport)
 	return device;
 }
 
+void trezor_set_confirm_timeout(struct trezor_device *device, int timeout_ms)
+{
+	device->confirm_timeout_ms = timeout_ms;
+	device->reply_timeout_ms = timeout_ms < TREZOR_REPLY_TIMEOUT_MS ? timeout_ms
+									 : TREZOR_REPLY_TIMEOUT_MS;
+}
+
 enum trezor_status trezor_open(const char *path, struct trezor_device **out,
 			       char *error, size_t error_size)
 {
@@ -210,21 +217,50 @@ static enum trezor_status check_signed_identity(struct trezor_device *device,
 
 	if (status != TREZOR_OK)
 		return status;
-	if (memcmp(key, expected_key, EC_UNCOMPRESSED_SIZE) != 0) {
-		memcpy(device->mismatched_key, key, sizeof(key));
-		return trezor_fail(device, TREZOR_ERR_KEY_MISMATCH,
-				   "the Trezor signed with another key than the one listed "
-				   "(another seed or passphrase?)");
-	}
+	if (memcmp(key, expected_key, EC_UNCOMPRESSED_SIZE) != 0)
+		return TREZOR_ERR_KEY_MISMATCH;         /* confirm_other_key says more */
 	if (sig->len != 1 + EC_SIGNATURE_SIZE || sig->data[0] != 0x00)
 		return trezor_fail(device, TREZOR_ERR_PROTOCOL,
 				   "the Trezor sent a %zu-byte signature, not 65 bytes 00||r||s",
 				   sig->len);
+	/* OpenSSL refuses these too; saying which is wrong helps whoever debugs the device. */
+	if (!ec_p256_scalar_in_range(sig->data + 1))
+		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE, "the Trezor sent a signature "
+				   "whose r is not between 1 and n-1; it was discarded");
+	if (!ec_p256_scalar_in_range(sig->data + 1 + EC_SIGNATURE_SIZE / 2))
+		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE, "the Trezor sent a signature "
+				   "whose s is not between 1 and n-1; it was discarded");
 	if (!ec_p256_verify_digest(key, digest, sig->data + 1))
 		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE,
 				   "the Trezor's signature does not verify; it was discarded");
 	memcpy(signature, sig->data + 1, EC_SIGNATURE_SIZE);
 	return TREZOR_OK;
+}
+
+/*
+ * The device signed with another key than the one listed. Its answer to
+ * GetPublicKey decides, never the key a SignedIdentity names: another key
+ * there too means another wallet (seed or passphrase), which the caller
+ * learns; the listed key there means the device contradicts itself, and
+ * nothing is learnt from it.
+ */
+static enum trezor_status confirm_other_key(struct trezor_device *device,
+					    const struct identity *identity,
+					    const uint8_t expected_key[EC_UNCOMPRESSED_SIZE])
+{
+	uint8_t current[EC_UNCOMPRESSED_SIZE];
+	enum trezor_status status = trezor_get_public_key(device, identity, current);
+
+	if (status != TREZOR_OK)
+		return status;
+	if (memcmp(current, expected_key, sizeof(current)) == 0)
+		return trezor_fail(device, TREZOR_ERR_PROTOCOL,
+				   "the Trezor signed with another key than its own key for this "
+				   "identity; the signature was discarded");
+	memcpy(device->mismatched_key, current, sizeof(current));
+	return trezor_fail(device, TREZOR_ERR_KEY_MISMATCH,
+			   "the Trezor signed with another key than the one listed "
+			   "(another seed or passphrase?)");
 }
 
 enum trezor_status trezor_sign_identity(struct trezor_device *device,
@@ -266,6 +302,8 @@ enum trezor_status trezor_sign_identity(struct trezor_device *device,
 	status = check_signed_identity(device, (Tz__SignedIdentity *)reply, expected_key,
 				       digest, signature);
 	protobuf_c_message_free_unpacked(reply, NULL);
+	if (status == TREZOR_ERR_KEY_MISMATCH)
+		status = confirm_other_key(device, identity, expected_key);
 	return status;
 }
 

@@ -98,6 +98,9 @@ struct trezor_device {
 	int reply_timeout_ms;
 	int confirm_timeout_ms;
 	uint32_t failure_code;          /* the last Failure's code */
+	/* The last answer went wrong: get back in step before the next request. */
+	bool out_of_step;
+	unsigned resyncs;               /* makes each resynchronisation's Ping word new */
 	char error[TREZOR_ERROR_MAX];   /* the last error, one line */
 	uint8_t mismatched_key[EC_UNCOMPRESSED_SIZE];
 };
@@ -108,6 +111,14 @@ enum trezor_status trezor_open(const char *path, struct trezor_device **out,
 
 /* Take over an open transport. */
 struct trezor_device *trezor_device_new(struct transport *transport);
+
+/*
+ * The time a person has (a button, a PIN or passphrase typed on the device).
+ * It also caps the wait for replies that need no person: nobody who allows
+ * a few seconds for a confirmation wants to wait longer for a device that
+ * has gone quiet.
+ */
+void trezor_set_confirm_timeout(struct trezor_device *device, int timeout_ms);
 
 void trezor_close(struct trezor_device *device);
 
@@ -134,7 +145,10 @@ enum trezor_status trezor_get_public_key(struct trezor_device *device,
  * Sign a 32-byte digest with a gpg:// identity (the only proto that signs a
  * given digest). The device must sign with expected_key, and the signature
  * must verify, before r||s is written. visual is shown on the device (may
- * be NULL, at most TREZOR_VISUAL_MAX bytes).
+ * be NULL, at most TREZOR_VISUAL_MAX bytes). When the device signs with
+ * another key, GetPublicKey asks it for the identity's key: another key
+ * there too is TREZOR_ERR_KEY_MISMATCH (another wallet), expected_key there
+ * is TREZOR_ERR_PROTOCOL (the device contradicts itself).
  */
 enum trezor_status trezor_sign_identity(struct trezor_device *device,
 					const struct identity *identity,
@@ -143,7 +157,7 @@ enum trezor_status trezor_sign_identity(struct trezor_device *device,
 					const char *visual,
 					uint8_t signature[EC_SIGNATURE_SIZE]);
 
-/* After TREZOR_ERR_KEY_MISMATCH: the key the device did sign with. */
+/* After TREZOR_ERR_KEY_MISMATCH: the device's key for the identity now. */
 const uint8_t *trezor_mismatched_key(const struct trezor_device *device);
 
 /* Abort whatever the device is doing. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "messages.h"
 #include "trezor.pb-c.h"
@@ -32,25 +33,77 @@ enum trezor_status trezor_fail(struct trezor_device *device, enum trezor_status 
 	return status;
 }
 
-void trezor_copy_text(char *buffer, size_t size, const char *text)
+/*
+ * Characters a terminal or log reader may take for something else: C0
+ * controls and DEL, the C1 controls (0x9b is CSI, like ESC [), the line and
+ * paragraph separators, and the bidi overrides and isolates that reorder
+ * what is shown.
+ */
+static bool is_deceptive(uint32_t code)
 {
-	size_t i, length;
+	return code < 0x20 || (code >= 0x7f && code <= 0x9f) ||
+	       (code >= 0x2028 && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+}
 
-	if (text == NULL)
-		text = "";
-	length = strlen(text);
-	if (length > size - 1) {
-		length = size - 1;
-		/* Do not cut a UTF-8 sequence in half. */
-		while (length > 0 && ((unsigned char)text[length] & 0xc0) == 0x80)
-			length--;
-	}
-	for (i = 0; i < length; i++) {
-		unsigned char c = (unsigned char)text[i];
+/*
+ * The character at text: how many bytes it takes (1 for a byte that starts
+ * no valid UTF-8 sequence), and whether it may be shown as it is. Overlong
+ * forms, surrogates and code points past U+10FFFF are not valid.
+ */
+static size_t next_character(const unsigned char *text, size_t available, bool *shown)
+{
+	static const uint32_t smallest[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t length, i;
+	uint32_t code;
 
-		buffer[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	*shown = false;
+	if (text[0] < 0x80) {
+		*shown = !is_deceptive(text[0]);
+		return 1;
 	}
-	buffer[length] = '\0';
+	if (text[0] >= 0xc2 && text[0] <= 0xdf)
+		length = 2;
+	else if (text[0] >= 0xe0 && text[0] <= 0xef)
+		length = 3;
+	else if (text[0] >= 0xf0 && text[0] <= 0xf4)
+		length = 4;
+	else
+		return 1;
+	if (available < length)
+		return 1;
+	code = text[0] & (0x7f >> length);
+	for (i = 1; i < length; i++) {
+		if ((text[i] & 0xc0) != 0x80)
+			return 1;
+		code = code << 6 | (text[i] & 0x3f);
+	}
+	if (code < smallest[length] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+		return 1;
+	*shown = !is_deceptive(code);
+	return length;
+}
+
+bool trezor_copy_text(char *buffer, size_t size, const char *text)
+{
+	const unsigned char *in = (const unsigned char *)(text != NULL ? text : "");
+	size_t length = strlen((const char *)in), read = 0, written = 0, taken;
+	bool shown;
+
+	if (size == 0)
+		return length == 0;
+	while (read < length) {
+		taken = next_character(in + read, length - read, &shown);
+		if (written + (shown ? taken : 1) > size - 1)
+			break;
+		if (shown)
+			memcpy(buffer + written, in + read, taken);
+		else
+			buffer[written] = '?';
+		written += shown ? taken : 1;
+		read += taken;
+	}
+	buffer[written] = '\0';
+	return read == length;
 }
 
 static const char *type_name(unsigned type)
@@ -125,14 +178,15 @@ static enum trezor_status failure_status(struct trezor_device *device,
 {
 	ProtobufCMessage *unpacked;
 	Tz__Failure *failure;
-	char text[DEVICE_MESSAGE_MAX + 1];
+	char text[DEVICE_MESSAGE_MAX + 4];
 	enum trezor_status status = unpack(device, &tz__failure__descriptor, message, &unpacked);
 
 	if (status != TREZOR_OK)
 		return status;
 	failure = (Tz__Failure *)unpacked;
 	device->failure_code = failure->has_code ? (uint32_t)failure->code : 0;
-	trezor_copy_text(text, sizeof(text), failure->message);
+	if (!trezor_copy_text(text, DEVICE_MESSAGE_MAX + 1, failure->message))
+		strcat(text, "...");            /* room was kept for it */
 	protobuf_c_message_free_unpacked(unpacked, NULL);
 
 	switch (device->failure_code) {
@@ -156,19 +210,25 @@ static enum trezor_status failure_status(struct trezor_device *device,
 	}
 }
 
-/* Tell the device to stop, and swallow its Failure ActionCancelled. */
-static void cancel_quietly(struct trezor_device *device)
+/*
+ * Tell the device to stop, and swallow its answer (Failure ActionCancelled).
+ * False when nothing at all came back.
+ */
+static bool cancel_quietly(struct trezor_device *device)
 {
 	struct wire_message reply;
 	Tz__Cancel cancel = TZ__CANCEL__INIT;
 	char saved[TREZOR_ERROR_MAX];
+	enum transport_status received = TRANSPORT_ERROR;
 
 	memcpy(saved, device->error, sizeof(saved));
-	if (send_message(device, MSG_CANCEL, &cancel.base) == TREZOR_OK &&
-	    transport_receive_message(device->transport, &reply, CANCEL_REPLY_TIMEOUT_MS) ==
-		    TRANSPORT_OK)
+	if (send_message(device, MSG_CANCEL, &cancel.base) == TREZOR_OK)
+		received = transport_receive_message(device->transport, &reply,
+						     CANCEL_REPLY_TIMEOUT_MS);
+	if (received == TRANSPORT_OK)
 		wire_message_free(&reply);
 	memcpy(device->error, saved, sizeof(saved));
+	return received == TRANSPORT_OK || received == TRANSPORT_BAD_DATA;
 }
 
 static enum trezor_status answer_button(struct trezor_device *device,
@@ -288,7 +348,12 @@ static enum trezor_status receive(struct trezor_device *device, struct wire_mess
 		send_message(device, MSG_CANCEL, &cancel.base);
 	}
 	if (status == TRANSPORT_TIMEOUT && waits_for_person) {
-		cancel_quietly(device);
+		/* A person may not have pressed; a device that ignores Cancel is broken. */
+		if (!cancel_quietly(device))
+			return trezor_fail(device, TREZOR_ERR_TIMEOUT,
+					   "the Trezor stopped answering: nothing came back for "
+					   "%s within %d s, nor for the Cancel sent then",
+					   type_name(request_type), timeout / 1000);
 		return trezor_fail(device, TREZOR_ERR_NOT_CONFIRMED,
 				   "nobody answered the Trezor within %d s; the request was cancelled",
 				   timeout / 1000);
@@ -296,6 +361,84 @@ static enum trezor_status receive(struct trezor_device *device, struct wire_mess
 	if (status == TRANSPORT_OK)
 		log_debug("<- %s (%u bytes)", type_name(message->type), message->length);
 	return from_transport(device, status, type_name(request_type));
+}
+
+/* Is this the Success that echoes our Ping? */
+static bool is_echo(const struct wire_message *message, const char *word)
+{
+	Tz__Success *success;
+	bool echo;
+
+	if (message->type != MSG_SUCCESS)
+		return false;
+	success = tz__success__unpack(NULL, message->length, message->payload);
+	echo = success != NULL && success->message != NULL && strcmp(success->message, word) == 0;
+	if (success != NULL)
+		tz__success__free_unpacked(success, NULL);
+	return echo;
+}
+
+/* Drop everything until the Success with `word` comes. */
+static enum trezor_status skip_to_echo(struct trezor_device *device, const char *word)
+{
+	int64_t deadline = clock_monotonic_ms() + device->reply_timeout_ms;
+	struct wire_message message;
+	enum transport_status received;
+	bool echo;
+
+	for (;;) {
+		/* A device that keeps talking is stopped by the clock, not by silence. */
+		if (clock_remaining_ms(deadline) == 0)
+			received = TRANSPORT_TIMEOUT;
+		else
+			received = transport_receive_message(device->transport, &message,
+							     clock_remaining_ms(deadline));
+		if (received == TRANSPORT_BAD_DATA)
+			continue;               /* what is left of a spoilt message */
+		if (received == TRANSPORT_TIMEOUT)
+			return trezor_fail(device, TREZOR_ERR_TIMEOUT,
+					   "the Trezor still does not answer properly (a Ping "
+					   "went unanswered): unplug it and plug it in again");
+		if (received != TRANSPORT_OK)
+			return from_transport(device, received, "Ping");
+		echo = is_echo(&message, word);
+		wire_message_free(&message);
+		if (echo)
+			return TREZOR_OK;
+	}
+}
+
+/*
+ * Get back in step after an answer that went wrong (garbage, a reply of the
+ * wrong type, a timeout): the rest of a spoilt message may still be on its
+ * way, and the device may still be busy with the request, waiting for a
+ * ButtonAck say. A Cancel ends what it does; then a Ping with a word of our
+ * own, and all that comes before its echo is dropped. The next reply read
+ * is the answer to the next request.
+ */
+static enum trezor_status resynchronise(struct trezor_device *device)
+{
+	Tz__Ping ping = TZ__PING__INIT;
+	char word[48];
+	enum trezor_status status;
+
+	log_debug("getting back in step with the Trezor");
+	cancel_quietly(device);
+	snprintf(word, sizeof(word), "trezor-pkcs11 in step again %u", ++device->resyncs);
+	ping.message = word;
+	status = send_message(device, MSG_PING, &ping.base);
+	if (status == TREZOR_OK)
+		status = skip_to_echo(device, word);
+	if (status == TREZOR_OK)
+		device->out_of_step = false;
+	return status;
+}
+
+/* After these, replies may still be on their way or the device still busy. */
+static bool leaves_out_of_step(enum trezor_status status)
+{
+	return status == TREZOR_ERR_TIMEOUT || status == TREZOR_ERR_PROTOCOL ||
+	       status == TREZOR_ERR_TRANSPORT;
 }
 
 static bool is_interposed(uint16_t type)
@@ -317,7 +460,9 @@ enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
 	*reply = NULL;
 	device->error[0] = '\0';
 	device->failure_code = 0;
-	status = send_message(device, type, request);
+	status = device->out_of_step ? resynchronise(device) : TREZOR_OK;
+	if (status == TREZOR_OK)
+		status = send_message(device, type, request);
 	for (round = 0; status == TREZOR_OK; round++) {
 		status = receive(device, &message, waits_for_person, type);
 		if (status != TREZOR_OK)
@@ -343,5 +488,7 @@ enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
 		wire_message_free(&message);
 		break;
 	}
+	if (leaves_out_of_step(status))
+		device->out_of_step = true;
 	return status;
 }

@@ -105,7 +105,7 @@ enum wire_status wire_reader_feed(struct wire_reader *reader,
 	} else if (report_len < 1) {
 		status = WIRE_ERR_SHORT;
 	} else if (report[0] != '?') {
-		status = WIRE_ERR_MAGIC;
+		status = WIRE_ERR_NEXT_MAGIC;
 	} else {
 		append_payload(reader, report + 1, report_len - 1);
 	}
@@ -137,6 +137,8 @@ const char *wire_status_text(enum wire_status status)
 	case WIRE_MORE: return "message incomplete";
 	case WIRE_COMPLETE: return "message complete";
 	case WIRE_ERR_MAGIC: return "report does not start with the codec v1 magic";
+	case WIRE_ERR_NEXT_MAGIC:
+		return "report in the middle of a message does not start with \"?\"";
 	case WIRE_ERR_TOO_LONG: return "declared message length is larger than 64 KiB";
 	case WIRE_ERR_SHORT: return "report too short for its header";
 	case WIRE_ERR_NO_MEMORY: return "out of memory";

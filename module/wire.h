@@ -47,7 +47,8 @@ void wire_encode_report(uint16_t type, const uint8_t *payload, size_t length,
 enum wire_status {
 	WIRE_MORE = 0,          /* the message needs further reports */
 	WIRE_COMPLETE,          /* the message is whole: wire_reader_take() it */
-	WIRE_ERR_MAGIC,         /* a report does not start with ?## or ? */
+	WIRE_ERR_MAGIC,         /* a message's first report does not start with ?## */
+	WIRE_ERR_NEXT_MAGIC,    /* a following report does not start with ? */
 	WIRE_ERR_TOO_LONG,      /* declared length above WIRE_MAX_PAYLOAD */
 	WIRE_ERR_SHORT,         /* a report too short to hold its header */
 	WIRE_ERR_NO_MEMORY,

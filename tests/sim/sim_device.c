@@ -110,6 +110,11 @@ static void reply_success(struct sim_device *device, const char *text)
 	reply(device, MSG_SUCCESS, &success.base);
 }
 
+void sim_device_send(struct sim_device *device, uint16_t type, const ProtobufCMessage *message)
+{
+	reply(device, type, message);
+}
+
 void sim_device_clear_outbox(struct sim_device *device)
 {
 	size_t i;
@@ -141,6 +146,9 @@ bool sim_device_init(struct sim_device *device, const struct sim_options *option
 		snprintf(device->device_id, sizeof(device->device_id), "%s", options->device_id);
 	else
 		derive_device_id(options->mnemonic, device->device_id);
+	device->fault.mode = options->fault;
+	device->fault.after = options->fault_after;
+	device->fault.count = options->fault_for;
 	sim_protect_init(device);
 	return sim_bip39_seed(options->mnemonic, "", device->seed);
 }
@@ -223,34 +231,53 @@ static bool curve_of(const char *name, enum sim_curve *curve)
 	return sim_curve_from_name(name != NULL ? name : "secp256k1", curve);
 }
 
-static void reply_public_key(struct sim_device *device, const Tz__GetPublicKey *request)
+/* The fault mode when it spoils the operation at hand. */
+static enum sim_fault_mode spoiling(const struct sim_device *device)
+{
+	return device->pending.spoilt ? device->fault.mode : SIM_FAULT_NONE;
+}
+
+void sim_device_send_node(struct sim_device *device, const struct sim_node *node)
 {
 	Tz__PublicKey answer = TZ__PUBLIC_KEY__INIT;
 	Tz__HDNodeType node_message = TZ__HDNODE_TYPE__INIT;
+	char xpub[SIM_XPUB_MAX];
+
+	if (!sim_node_xpub(node, xpub, sizeof(xpub))) {
+		reply_failure(device, TZ__FAILURE_TYPE__Failure_ProcessError, "Failed to derive key");
+		return;
+	}
+	node_message.depth = node->depth;
+	node_message.fingerprint = node->fingerprint;
+	node_message.child_num = node->child_num;
+	node_message.chain_code.data = (uint8_t *)node->chain_code;
+	node_message.chain_code.len = sizeof(node->chain_code);
+	node_message.public_key.data = (uint8_t *)node->public_key;
+	node_message.public_key.len = sizeof(node->public_key);
+	answer.node = &node_message;
+	answer.xpub = xpub;
+	reply(device, MSG_PUBLIC_KEY, &answer.base);
+}
+
+static void reply_public_key(struct sim_device *device, const Tz__GetPublicKey *request)
+{
+	enum sim_fault_mode fault = spoiling(device);
 	struct sim_node node;
 	enum sim_curve curve;
-	char xpub[SIM_XPUB_MAX];
 
 	if (!curve_of(request->ecdsa_curve_name, &curve)) {
 		reply_failure(device, TZ__FAILURE_TYPE__Failure_DataError, "Unsupported curve");
 		return;
 	}
 	if (!sim_slip10_derive(curve, sim_protect_seed(device), SIM_SEED_SIZE, request->address_n,
-			       request->n_address_n, &node) ||
-	    !sim_node_xpub(&node, xpub, sizeof(xpub))) {
+			       request->n_address_n, &node)) {
 		reply_failure(device, TZ__FAILURE_TYPE__Failure_ProcessError, "Failed to derive key");
 		return;
 	}
-	node_message.depth = node.depth;
-	node_message.fingerprint = node.fingerprint;
-	node_message.child_num = node.child_num;
-	node_message.chain_code.data = node.chain_code;
-	node_message.chain_code.len = sizeof(node.chain_code);
-	node_message.public_key.data = node.public_key;
-	node_message.public_key.len = sizeof(node.public_key);
-	answer.node = &node_message;
-	answer.xpub = xpub;
-	reply(device, MSG_PUBLIC_KEY, &answer.base);
+	if (!sim_fault_replace_answer(device, fault, MSG_PUBLIC_KEY, &node)) {
+		sim_fault_spoil_key(fault, node.public_key);
+		sim_device_send_node(device, &node);
+	}
 	OPENSSL_cleanse(&node, sizeof(node));
 }
 
@@ -295,13 +322,32 @@ static bool digest_to_sign(const Tz__SignIdentity *request, uint8_t digest[32])
 	return true;
 }
 
+/*
+ * The identity's node, and the one that signs: the same, unless a fault
+ * signs with another key.
+ */
+static bool derive_signer(struct sim_device *device, enum sim_curve curve, uint32_t path[5],
+			  struct sim_node *node, struct sim_node *signer)
+{
+	const uint8_t *seed = sim_protect_seed(device);
+
+	if (!sim_slip10_derive(curve, seed, SIM_SEED_SIZE, path, 5, node))
+		return false;
+	*signer = *node;
+	if (sim_fault_signs_with_other_key(spoiling(device), path))
+		return sim_slip10_derive(curve, seed, SIM_SEED_SIZE, path, 5, signer);
+	return true;
+}
+
 static void sign_identity(struct sim_device *device, const Tz__SignIdentity *request)
 {
 	const Tz__IdentityType *id = request->identity;
 	Tz__SignedIdentity answer = TZ__SIGNED_IDENTITY__INIT;
+	enum sim_fault_mode fault = spoiling(device);
 	uint32_t path[5];
 	uint8_t digest[32], signature[65];
-	struct sim_node node;
+	size_t signature_length = sizeof(signature);
+	struct sim_node node, signer;
 	enum sim_curve curve;
 
 	if (!curve_of(request->ecdsa_curve_name, &curve)) {
@@ -311,20 +357,28 @@ static void sign_identity(struct sim_device *device, const Tz__SignIdentity *req
 	sim_slip13_path(id->proto, id->user, id->host, id->port, id->path,
 			id->has_index ? id->index : 0, path);
 	signature[0] = 0x00;
-	if (!sim_slip10_derive(curve, sim_protect_seed(device), SIM_SEED_SIZE, path, 5, &node) ||
+	if (!derive_signer(device, curve, path, &node, &signer) ||
 	    !digest_to_sign(request, digest) ||
-	    !sim_ecdsa_sign_digest(curve, node.private_key, digest, signature + 1)) {
+	    !sim_ecdsa_sign_digest(curve, signer.private_key, digest, signature + 1)) {
 		OPENSSL_cleanse(&node, sizeof(node));
+		OPENSSL_cleanse(&signer, sizeof(signer));
 		reply_failure(device, TZ__FAILURE_TYPE__Failure_ProcessError,
 			      "Error signing identity");
 		return;
 	}
-	answer.public_key.data = node.public_key;
-	answer.public_key.len = sizeof(node.public_key);
-	answer.signature.data = signature;
-	answer.signature.len = sizeof(signature);
-	reply(device, MSG_SIGNED_IDENTITY, &answer.base);
+	if (!sim_fault_replace_answer(device, fault, MSG_SIGNED_IDENTITY, &node)) {
+		if (fault == SIM_FAULT_OTHER_KEY)
+			memcpy(node.public_key, signer.public_key, sizeof(node.public_key));
+		sim_fault_spoil_key(fault, node.public_key);
+		sim_fault_spoil_signature(fault, signature, &signature_length);
+		answer.public_key.data = node.public_key;
+		answer.public_key.len = sizeof(node.public_key);
+		answer.signature.data = signature;
+		answer.signature.len = signature_length;
+		reply(device, MSG_SIGNED_IDENTITY, &answer.base);
+	}
 	OPENSSL_cleanse(&node, sizeof(node));
+	OPENSSL_cleanse(&signer, sizeof(signer));
 }
 
 /* ---- operations that wait for a person ------------------------------------ */
@@ -447,6 +501,14 @@ static void start_pending(struct sim_device *device, enum sim_pending_kind kind,
 	device->pending.kind = kind;
 	device->pending.request = request;
 	device->pending.needs_confirmation = needs_confirmation;
+	if (kind == SIM_PENDING_SIGN_IDENTITY)
+		device->pending.spoilt = sim_fault_strikes(&device->fault,
+							   SIM_OCCASION_SIGN_IDENTITY);
+	else if (kind == SIM_PENDING_PUBLIC_KEY)
+		device->pending.spoilt = sim_fault_strikes(&device->fault,
+							   SIM_OCCASION_GET_PUBLIC_KEY);
+	if (device->pending.spoilt && device->options.verbose > 0)
+		fprintf(stderr, "trezor-sim: fault %s\n", sim_fault_name(device->fault.mode));
 	advance_pending(device);
 }
 
@@ -475,6 +537,10 @@ static void decide(struct sim_device *device)
 		if (refuses(device)) {
 			fail_pending(device, TZ__FAILURE_TYPE__Failure_ActionCancelled,
 				     "Action cancelled by user");
+			return;
+		}
+		if (spoiling(device) == SIM_FAULT_ENDLESS_BUTTONS) {
+			request_button(device, SIM_TASK_CONFIRM);      /* and again, and again */
 			return;
 		}
 		device->protect.confirmations++;

@@ -16,6 +16,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "sim_fault.h"
 #include "sim_keys.h"
 #include "sim_protect.h"
 #include "wire.h"
@@ -49,6 +50,9 @@ struct sim_options {
 	int decline_after;              /* confirm this many times, then refuse; -1 never */
 	int sign_delay_ms;              /* the device's time to sign */
 	int derive_delay_ms;            /* the device's time to derive a public key */
+	enum sim_fault_mode fault;      /* a broken device (sim_fault.h) */
+	int fault_after;                /* occasions served well before the fault */
+	int fault_for;                  /* occasions spoilt; 0: all */
 	int verbose;                    /* log messages on stderr */
 };
 
@@ -87,6 +91,7 @@ struct sim_pending {
 	ProtobufCMessage *request;      /* the unpacked request being served */
 	bool needs_confirmation;
 	bool confirmed;                 /* the person pressed the button */
+	bool spoilt;                    /* the fault spoils this operation's reply */
 	enum sim_wait waiting;
 	enum sim_task task;
 	int64_t decision_at_ms;         /* when the person or the work is done */
@@ -100,6 +105,7 @@ struct sim_device {
 	bool has_session;
 	struct sim_protection protect;
 	struct sim_pending pending;
+	struct sim_fault fault;
 	int64_t now_ms;                 /* the time of the request or tick being handled */
 	struct sim_outgoing outbox[SIM_OUTBOX_MAX];
 	size_t outbox_count;
@@ -123,5 +129,11 @@ void sim_device_tick(struct sim_device *device, int64_t now_ms);
 
 /* Empty the outbox (the caller has sent it). */
 void sim_device_clear_outbox(struct sim_device *device);
+
+/* Put a reply in the outbox (for sim_fault.c). */
+void sim_device_send(struct sim_device *device, uint16_t type, const ProtobufCMessage *message);
+
+/* Put a PublicKey of this node in the outbox. */
+void sim_device_send_node(struct sim_device *device, const struct sim_node *node);
 
 #endif

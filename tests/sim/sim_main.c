@@ -9,7 +9,8 @@
  *                   [--pin PIN] [--device-pin PIN] [--matrix-seed N]
  *                   [--passphrase-protection] [--device-passphrase P]
  *                   [--sign-delay MS] [--derive-delay MS]
- *                   [--bootloader] [--uninitialized] [--fault garbage] [-v]
+ *                   [--bootloader] [--uninitialized]
+ *                   [--fault MODE [--fault-after N] [--fault-for N]] [-v]
  */
 #include "config.h"
 
@@ -34,8 +35,8 @@
 #define DEFAULT_MNEMONIC "all all all all all all all all all all all all"
 #define DATAGRAM_MAX 128
 
-/* --fault garbage: every answer is replaced by a report without the magic. */
-static bool garbage_fault;
+/* --fault disconnect has struck: nothing is answered any more, not even PINGPING. */
+static bool vanished;
 
 struct client {
 	struct sockaddr_storage address;
@@ -51,8 +52,26 @@ static void usage(FILE *out)
 		"                  [--pin PIN] [--device-pin PIN] [--matrix-seed N]\n"
 		"                  [--passphrase-protection] [--device-passphrase P]\n"
 		"                  [--sign-delay MS] [--derive-delay MS]\n"
-		"                  [--bootloader] [--uninitialized] [--fault garbage] [-v]\n"
-		"A Trezor simulator on 127.0.0.1, UDP (--port 0 picks a free port).\n");
+		"                  [--bootloader] [--uninitialized]\n"
+		"                  [--fault MODE [--fault-after N] [--fault-for N]] [-v]\n"
+		"A Trezor simulator on 127.0.0.1, UDP (--port 0 picks a free port).\n"
+		"Faults (a broken device; README section 10 says which occasions each spoils):\n"
+		"  garbage          a report without the codec's magic instead of each message\n"
+		"  bad-magic        the second report of a message lacks its '?'\n"
+		"  huge-length      the header declares 4 GiB - 1 bytes (0xFFFFFFFF)\n"
+		"  silence          no answer to any message (PINGPING is still answered)\n"
+		"  disconnect       the first report of a message, then nothing at all\n"
+		"  wrong-type       Success for a PublicKey, PublicKey for a SignedIdentity\n"
+		"  off-curve        public keys (PublicKey, SignedIdentity) not on P-256\n"
+		"  long-failure     a Failure with KiB of text, newlines and control characters\n"
+		"  sig-length       a 64-byte signature (no 00 in front)\n"
+		"  sig-r-zero, sig-s-zero    r or s is 0\n"
+		"  sig-r-high, sig-s-high    r or s is n, the group order\n"
+		"  sig-other-key    signed by another key; public_key is the right one\n"
+		"  other-key        signed by another key, and public_key names it\n"
+		"  endless-buttons  a ButtonRequest after every ButtonAck\n"
+		"  --fault-after N  the first N occasions are served well\n"
+		"  --fault-for N    only N occasions are spoilt, then the device is healthy\n");
 }
 
 static bool parse_number(const char *text, long max, int *number)
@@ -101,6 +120,8 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 		{ "bootloader", no_argument, NULL, 'b' },
 		{ "uninitialized", no_argument, NULL, 'u' },
 		{ "fault", required_argument, NULL, 'f' },
+		{ "fault-after", required_argument, NULL, 'F' },
+		{ "fault-for", required_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -165,11 +186,20 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 		case 'b': options->bootloader = true; break;
 		case 'u': options->uninitialized = true; break;
 		case 'f':
-			if (strcmp(optarg, "garbage") != 0) {
-				fprintf(stderr, "trezor-sim: unknown fault \"%s\" (garbage)\n", optarg);
+			if (!sim_fault_from_name(optarg, &options->fault)) {
+				fprintf(stderr, "trezor-sim: unknown fault \"%s\" (%s)\n", optarg,
+					sim_fault_names());
 				return 2;
 			}
-			garbage_fault = true;
+			break;
+		case 'F':
+		case 'n':
+			if (!parse_number(optarg, 1000000, c == 'F' ? &options->fault_after
+								   : &options->fault_for) ||
+			    (c == 'n' && options->fault_for == 0)) {
+				fprintf(stderr, "trezor-sim: bad count \"%s\"\n", optarg);
+				return 2;
+			}
 			break;
 		case 'v': options->verbose++; break;
 		case 'h': usage(stdout); return 1;
@@ -182,6 +212,11 @@ static int parse_options(int argc, char **argv, struct sim_options *options, int
 	}
 	if (options->device_pin != NULL && options->pin == NULL) {
 		fprintf(stderr, "trezor-sim: --device-pin needs --pin\n");
+		return 2;
+	}
+	if ((options->fault_after > 0 || options->fault_for > 0) &&
+	    options->fault == SIM_FAULT_NONE) {
+		fprintf(stderr, "trezor-sim: --fault-after and --fault-for need --fault\n");
 		return 2;
 	}
 	return 0;
@@ -206,26 +241,46 @@ static int open_socket(int port)
 	return fd;
 }
 
+/* Does the fault spoil this answer (the outbox)? Framing faults count answers. */
+static bool answer_spoilt(struct sim_device *device)
+{
+	bool several = false;
+	size_t i;
+
+	if (!sim_fault_is_framing(device->fault.mode))
+		return false;
+	for (i = 0; i < device->outbox_count; i++)
+		if (wire_report_count(device->outbox[i].length) > 1)
+			several = true;
+	return sim_fault_strikes(&device->fault, several ? SIM_OCCASION_LONG_ANSWER
+							 : SIM_OCCASION_ANSWER);
+}
+
 static void send_replies(int fd, struct sim_device *device, const struct client *client)
 {
 	uint8_t report[WIRE_REPORT_SIZE];
+	enum sim_report_action action;
+	bool spoilt;
 	size_t i, r;
 
-	if (garbage_fault && device->outbox_count > 0) {
-		memset(report, 0, sizeof(report));
-		memcpy(report, "this is not codec v1", 20);
-		sendto(fd, report, sizeof(report), 0, (const struct sockaddr *)&client->address,
-		       client->length);
+	if (vanished)
 		sim_device_clear_outbox(device);
+	if (device->outbox_count == 0)
 		return;
-	}
-	for (i = 0; i < device->outbox_count; i++) {
+	spoilt = answer_spoilt(device);
+	if (spoilt && device->options.verbose > 0)
+		fprintf(stderr, "trezor-sim: fault %s\n", sim_fault_name(device->fault.mode));
+	for (i = 0; i < device->outbox_count && !vanished; i++) {
 		const struct sim_outgoing *out = &device->outbox[i];
 
-		for (r = 0; r < wire_report_count(out->length); r++) {
-			wire_encode_report(out->type, out->payload, out->length, r, report);
-			sendto(fd, report, sizeof(report), 0,
-			       (const struct sockaddr *)&client->address, client->length);
+		for (r = 0; r < wire_report_count(out->length) && !vanished; r++) {
+			action = sim_fault_report(device->fault.mode, spoilt, out->type,
+						  out->payload, out->length, r, report);
+			if (action != SIM_REPORT_DROP)
+				sendto(fd, report, sizeof(report), 0,
+				       (const struct sockaddr *)&client->address, client->length);
+			if (action == SIM_REPORT_SEND_THEN_VANISH)
+				vanished = true;
 		}
 	}
 	sim_device_clear_outbox(device);
@@ -284,7 +339,7 @@ static void serve(int fd, struct sim_device *device)
 		sender.length = sizeof(sender.address);
 		length = recvfrom(fd, data, sizeof(data), 0, (struct sockaddr *)&sender.address,
 				  &sender.length);
-		if (length < 0)
+		if (length < 0 || vanished)
 			continue;
 		if (length == 8 && memcmp(data, "PINGPING", 8) == 0) {
 			sendto(fd, "PONGPONG", 8, 0, (struct sockaddr *)&sender.address,

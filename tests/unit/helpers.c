@@ -76,6 +76,30 @@ void sim_process_start(struct sim_process *sim, const char *const *args)
 	snprintf(sim->path, sizeof(sim->path), "udp:127.0.0.1:%d", sim->port);
 }
 
+void sim_process_restart(struct sim_process *sim, const char *const *args)
+{
+	const char *with_port[MAX_ARGS + 1];
+	char port[16];
+	char identities[sizeof(sim->identities_path)], cache[sizeof(sim->cache_path)];
+	int n = 0, expected = sim->port;
+
+	for (; args != NULL && args[n] != NULL && n < MAX_ARGS - 2; n++)
+		with_port[n] = args[n];
+	snprintf(port, sizeof(port), "%d", sim->port);
+	with_port[n++] = "--port";
+	with_port[n++] = port;
+	with_port[n] = NULL;
+	snprintf(identities, sizeof(identities), "%s", sim->identities_path);
+	snprintf(cache, sizeof(cache), "%s", sim->cache_path);
+	sim->identities_path[0] = '\0';
+	sim->cache_path[0] = '\0';
+	sim_process_stop(sim);
+	sim_process_start(sim, with_port);
+	ck_assert_int_eq(sim->port, expected);
+	snprintf(sim->identities_path, sizeof(sim->identities_path), "%s", identities);
+	snprintf(sim->cache_path, sizeof(sim->cache_path), "%s", cache);
+}
+
 /* rm -rf, for the test's own temporary directories. */
 static void remove_tree(const char *path)
 {
@@ -177,6 +201,36 @@ void bytes_to_hex(const unsigned char *bytes, size_t length, char *out)
 	for (i = 0; i < length; i++)
 		snprintf(out + 2 * i, 3, "%02x", bytes[i]);
 	out[2 * length] = '\0';
+}
+
+void stderr_capture(struct stderr_capture *capture)
+{
+	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	int fd;
+
+	snprintf(capture->path, sizeof(capture->path), "%s/trezor-stderr-XXXXXX", tmp);
+	fd = mkstemp(capture->path);
+	ck_assert_int_ge(fd, 0);
+	capture->saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(capture->saved, 0);
+	ck_assert_int_ge(dup2(fd, STDERR_FILENO), 0);
+	close(fd);
+}
+
+const char *stderr_captured(struct stderr_capture *capture)
+{
+	FILE *file;
+	size_t length;
+
+	ck_assert_int_ge(dup2(capture->saved, STDERR_FILENO), 0);
+	close(capture->saved);
+	file = fopen(capture->path, "r");
+	ck_assert_ptr_nonnull(file);
+	length = fread(capture->text, 1, sizeof(capture->text) - 1, file);
+	capture->text[length] = '\0';
+	fclose(file);
+	unlink(capture->path);
+	return capture->text;
 }
 
 int run_suite(Suite *suite)

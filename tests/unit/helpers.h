@@ -32,6 +32,13 @@ void sim_process_start(struct sim_process *sim, const char *const *args);
 /* Terminate it (if still running) and remove its log. */
 void sim_process_stop(struct sim_process *sim);
 
+/*
+ * The device "plugged in again": the process is replaced by a new one with
+ * `args` on the same port (its log starts afresh; the identities file and
+ * cache directory of module_environment stay).
+ */
+void sim_process_restart(struct sim_process *sim, const char *const *args);
+
 /* How many lines of its log contain `text`. */
 int sim_process_count(const struct sim_process *sim, const char *text);
 
@@ -60,6 +67,20 @@ void module_environment(struct sim_process *sim, const char *const *args);
  * preloaded, unless it already is. Call first thing in main().
  */
 void preload_fake_libusb(char **argv);
+
+/*
+ * Everything written on stderr (the module's lines) from stderr_capture()
+ * to stderr_captured() goes to a temporary file; stderr_captured() puts
+ * stderr back and returns the text (valid until the next capture).
+ */
+struct stderr_capture {
+	int saved;
+	char path[512];
+	char text[8192];
+};
+
+void stderr_capture(struct stderr_capture *capture);
+const char *stderr_captured(struct stderr_capture *capture);
 
 /* Run a suite with the usual options; the exit status for main(). */
 int run_suite(Suite *suite);

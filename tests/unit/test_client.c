@@ -24,6 +24,7 @@
 #include "messages.h"
 #include "trezor.h"
 #include "trezor.pb-c.h"
+#include "trezor_call.h"
 
 #define GPG_ALICE_KEY "04b9afc638371743324c09dc8136847a0478e9f26a3dfcc0b9923f4bcbdcf93fdb" \
 		      "faefbe4fc8425d3abb485c25895f0ea467d64e589f03051a8a511e64194ca61c"
@@ -227,6 +228,62 @@ START_TEST(other_key_is_a_mismatch)
 	ck_assert_str_eq(device->error, "the Trezor signed with another key than the one listed "
 					"(another seed or passphrase?)");
 	ck_assert_uint_eq(signature[0], 0x55);
+	/* The key to learn is the device's answer to GetPublicKey. */
+	alice_key(other);
+	ck_assert_mem_eq(trezor_mismatched_key(device), other, EC_UNCOMPRESSED_SIZE);
+	ck_assert_int_eq(sim_process_count(&sim, "<- GetPublicKey"), 1);
+}
+END_TEST
+
+START_TEST(back_in_step_after_a_spoilt_answer)
+{
+	static const char *const spoilt[] = { "--fault", "bad-magic", "--fault-for", "1", NULL };
+	struct identity id;
+	uint8_t key[EC_UNCOMPRESSED_SIZE], expected[EC_UNCOMPRESSED_SIZE];
+
+	start_sim(spoilt);
+	parse("alice@example.com", "gpg", &id);
+	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_ERR_PROTOCOL);
+	ck_assert_str_eq(device->error, "the device sent garbage: report in the middle of a "
+					"message does not start with \"?\"");
+	ck_assert(device->out_of_step);
+	/* The rest of the spoilt PublicKey is still on its way: Cancel, a Ping,
+	 * and all before its echo is dropped; then the request. */
+	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_OK);
+	alice_key(expected);
+	ck_assert_mem_eq(key, expected, sizeof(key));
+	ck_assert(!device->out_of_step);
+	ck_assert_int_eq(sim_process_count(&sim, "<- Cancel"), 1);
+	ck_assert_int_eq(sim_process_count(&sim, "<- Ping"), 1);
+	ck_assert_int_eq(sim_process_count(&sim, "<- GetPublicKey"), 2);
+	/* In step, nothing more is sent. */
+	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_OK);
+	ck_assert_int_eq(sim_process_count(&sim, "<- Ping"), 1);
+}
+END_TEST
+
+START_TEST(signer_contradicting_itself)
+{
+	static const char *const lying[] = { "--fault", "other-key", NULL };
+	struct identity id;
+	uint8_t key[EC_UNCOMPRESSED_SIZE], digest[32], signature[64], untouched[64];
+	size_t i;
+
+	start_sim(lying);
+	parse("alice@example.com", "gpg", &id);
+	alice_key(key);
+	gpg_challenge(digest);
+	memset(signature, 0x55, sizeof(signature));
+	memset(untouched, 0x55, sizeof(untouched));
+	/* The SignedIdentity names another key; GetPublicKey names alice's. */
+	ck_assert_int_eq(trezor_sign_identity(device, &id, key, digest, NULL, signature),
+			 TREZOR_ERR_PROTOCOL);
+	ck_assert_str_eq(device->error, "the Trezor signed with another key than its own key for "
+					"this identity; the signature was discarded");
+	ck_assert_mem_eq(signature, untouched, sizeof(signature));
+	ck_assert_int_eq(sim_process_count(&sim, "<- GetPublicKey"), 1);
+	for (i = 0; i < EC_UNCOMPRESSED_SIZE; i++)
+		ck_assert_uint_eq(trezor_mismatched_key(device)[i], 0);
 }
 END_TEST
 
@@ -558,12 +615,59 @@ START_TEST(long_failure_message_is_cut)
 
 	start_fake(FAKE_LONG_FAILURE);
 	ck_assert_int_eq(trezor_initialize(device), TREZOR_ERR_FAILURE);
-	/* 120 characters of the device's text, its newline made harmless. */
+	/* 120 characters of the device's text, its newline made harmless, "..." for the rest. */
 	memset(xs, 'x', 116);
 	xs[116] = '\0';
-	snprintf(expected, sizeof(expected), "the Trezor reports failure 3: xxx?%s", xs);
+	snprintf(expected, sizeof(expected), "the Trezor reports failure 3: xxx?%s...", xs);
 	ck_assert_str_eq(device->error, expected);
 	stop_fake();
+}
+END_TEST
+
+START_TEST(person_time_caps_every_wait)
+{
+	struct trezor_device *quiet = trezor_device_new(NULL);
+
+	ck_assert_ptr_nonnull(quiet);
+	ck_assert_int_eq(quiet->reply_timeout_ms, TREZOR_REPLY_TIMEOUT_MS);
+	trezor_set_confirm_timeout(quiet, 1000);
+	ck_assert_int_eq(quiet->confirm_timeout_ms, 1000);
+	ck_assert_int_eq(quiet->reply_timeout_ms, 1000);
+	trezor_set_confirm_timeout(quiet, 120000);
+	ck_assert_int_eq(quiet->confirm_timeout_ms, 120000);
+	ck_assert_int_eq(quiet->reply_timeout_ms, TREZOR_REPLY_TIMEOUT_MS);
+	trezor_close(quiet);
+}
+END_TEST
+
+/* trezor_copy_text into `size` bytes: the text, and whether all of it fit. */
+static void assert_copied(size_t size, const char *text, const char *expected, bool whole)
+{
+	char buffer[64];
+
+	ck_assert_uint_le(size, sizeof(buffer));
+	ck_assert(trezor_copy_text(buffer, size, text) == whole);
+	ck_assert_str_eq(buffer, expected);
+}
+
+START_TEST(device_text_made_safe)
+{
+	assert_copied(64, "Simulated Trezor", "Simulated Trezor", true);
+	assert_copied(64, NULL, "", true);
+	assert_copied(64, "a\nb\tc\x7f\x1b[2J", "a?b?c??[2J", true);
+	/* C1 controls, as UTF-8 or as a raw byte (0x9b is CSI: ESC [). */
+	assert_copied(64, "\xc2\x9b" "31m \x9b" "0m \xc2\x85", "?31m ?0m ?", true);
+	/* Not UTF-8: an overlong "/", a surrogate, a sequence cut short, 0xff. */
+	assert_copied(64, "\xc0\xaf \xed\xa0\x80 \xff ab\xe2\x82", "?? ??? ? ab??", true);
+	/* The line and paragraph separators, a right-to-left override. */
+	assert_copied(64, "a\xe2\x80\xa8" "b\xe2\x80\xa9" "c\xe2\x80\xae" "d", "a?b?c?d", true);
+	/* Real UTF-8 stays, and is cut between characters only. */
+	assert_copied(64, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91",
+		      "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x91", true);
+	assert_copied(5, "abcd", "abcd", true);
+	assert_copied(5, "abc\xc3\xa9", "abc", false);
+	assert_copied(5, "abcde", "abcd", false);
+	assert_copied(1, "a", "", false);
 }
 END_TEST
 
@@ -582,6 +686,8 @@ static Suite *client_suite(void)
 	tcase_add_test(simulated, refusal_is_cancelled);
 	tcase_add_test(simulated, only_gpg_identities_sign);
 	tcase_add_test(simulated, other_key_is_a_mismatch);
+	tcase_add_test(simulated, signer_contradicting_itself);
+	tcase_add_test(simulated, back_in_step_after_a_spoilt_answer);
 	tcase_add_test(simulated, killed_mid_conversation);
 	tcase_add_test(simulated, frozen_mid_conversation);
 	tcase_add_test(simulated, nothing_listening);
@@ -595,6 +701,8 @@ static Suite *client_suite(void)
 	tcase_add_test(hostile, wrong_reply_type);
 	tcase_add_test(hostile, public_key_off_the_curve);
 	tcase_add_test(hostile, long_failure_message_is_cut);
+	tcase_add_test(hostile, device_text_made_safe);
+	tcase_add_test(hostile, person_time_caps_every_wait);
 	suite_add_tcase(suite, simulated);
 	suite_add_tcase(suite, hostile);
 	return suite;

@@ -285,6 +285,24 @@ START_TEST(ecdsa_refuses_zero_digest)
 }
 END_TEST
 
+START_TEST(signature_scalars_in_range)
+{
+	uint8_t scalar[32];
+
+	memset(scalar, 0, sizeof(scalar));
+	ck_assert(!ec_p256_scalar_in_range(scalar));                    /* 0 */
+	scalar[31] = 1;
+	ck_assert(ec_p256_scalar_in_range(scalar));                     /* 1 */
+	hex_to_bytes("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550",
+		     scalar, sizeof(scalar));
+	ck_assert(ec_p256_scalar_in_range(scalar));                     /* n - 1 */
+	scalar[31] = 0x51;
+	ck_assert(!ec_p256_scalar_in_range(scalar));                    /* n */
+	memset(scalar, 0xff, sizeof(scalar));
+	ck_assert(!ec_p256_scalar_in_range(scalar));                    /* 2^256 - 1 */
+}
+END_TEST
+
 static Suite *crypto_suite(void)
 {
 	Suite *suite = suite_create("crypto");
@@ -299,6 +317,7 @@ static Suite *crypto_suite(void)
 	tcase_add_test(bip39, bip39_passphrase_changes_seed);
 	tcase_add_test(ecdsa, ecdsa_is_deterministic_low_s_and_valid);
 	tcase_add_test(ecdsa, ecdsa_refuses_zero_digest);
+	tcase_add_test(ecdsa, signature_scalars_in_range);
 	suite_add_tcase(suite, slip10);
 	suite_add_tcase(suite, bip39);
 	suite_add_tcase(suite, ecdsa);

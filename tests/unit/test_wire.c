@@ -153,7 +153,9 @@ START_TEST(wrong_magic_mid_message)
 	wire_reader_init(&reader);
 	ck_assert_int_eq(wire_reader_feed(&reader, reports, WIRE_REPORT_SIZE), WIRE_MORE);
 	ck_assert_int_eq(wire_reader_feed(&reader, reports + WIRE_REPORT_SIZE, WIRE_REPORT_SIZE),
-			 WIRE_ERR_MAGIC);
+			 WIRE_ERR_NEXT_MAGIC);
+	ck_assert_str_eq(wire_status_text(WIRE_ERR_NEXT_MAGIC),
+			 "report in the middle of a message does not start with \"?\"");
 	/* The reader is reset: a fresh message decodes. */
 	ck_assert(!reader.started);
 	ck_assert_ptr_null(reader.message.payload);
