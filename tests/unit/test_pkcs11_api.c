@@ -234,23 +234,21 @@ static void *kill_simulator_soon(void *unused)
 
 START_TEST(device_gone_mid_signature)
 {
-	static const char *const slow[] = { "--confirm-delay", "5000", NULL };
+	/* The person would take longer than the test may: the answer must not wait for them. */
+	static const char *const slow[] = { "--confirm-delay", "600000", NULL };
 	CK_MECHANISM ecdsa = { CKM_ECDSA, NULL, 0 };
 	CK_BYTE digest[32] = { 1 }, signature[64];
 	CK_ULONG length = 64, slots = 9;
 	CK_TOKEN_INFO token;
 	pthread_t killer;
-	int64_t started;
 
 	ck_assert_int_eq(p11->C_Finalize(NULL), CKR_OK);
 	sim_process_stop(&sim);
 	set_up_with(slow);
 	ck_assert_int_eq(p11->C_SignInit(session, &ecdsa, ALICE_PRIVATE), CKR_OK);
 	ck_assert_int_eq(pthread_create(&killer, NULL, kill_simulator_soon, NULL), 0);
-	started = clock_monotonic_ms();
-	ck_assert_int_eq(p11->C_Sign(session, digest, 32, signature, &length), CKR_DEVICE_REMOVED);
 	/* Noticed at the next liveness ping, a second after the last word. */
-	ck_assert_int_lt(clock_monotonic_ms() - started, 2500);
+	ck_assert_int_eq(p11->C_Sign(session, digest, 32, signature, &length), CKR_DEVICE_REMOVED);
 	pthread_join(killer, NULL);
 	ck_assert_int_eq(p11->C_GetSlotList(CK_TRUE, NULL, &slots), CKR_OK);
 	ck_assert_uint_eq(slots, 0);
