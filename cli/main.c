@@ -21,10 +21,12 @@ static const char usage_text[] =
 	"                         all in the identities file when none is named)\n"
 	"  doctor                 check the set-up and explain what is wrong\n"
 	"  help                   this text (trezor-pkcs11 COMMAND --help: one command)\n"
+	"  --version              the version\n"
 	"\n"
 	"An identity is [user@]host[:port][/path], like alice@example.com.\n"
 	"Exit status: 0 done (doctor: all is well), 1 failed (doctor: a problem\n"
-	"found), 2 bad arguments. The module is " MODULE_PATH ".\n";
+	"found), 2 bad arguments. The module is " MODULE_PATH ".\n"
+	"More in trezor-pkcs11(1), trezor-pkcs11(8), trezor-pkcs11-identities(5).\n";
 
 bool cli_wants_help(int argc, char **argv, const char *usage)
 {
