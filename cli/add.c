@@ -118,7 +118,7 @@ static bool append(const char *path, const char *text)
 	if (!make_directories(path))
 		return false;
 	/* Read and write: the last byte is read to see whether a line is open. */
-	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		cli_error("cannot write %s: %s", path, strerror(errno));
 		return false;

@@ -19,6 +19,11 @@
 #define AGENT_ALLOWLIST_LIB "/usr/lib*/*"
 #define AGENT_ALLOWLIST_LOCAL "/usr/local/lib*/*"
 
+/* The directories udev reads rules from. */
+static const char *const udev_directories[] = {
+	"/etc/udev/rules.d", "/run/udev/rules.d", "/usr/lib/udev/rules.d", "/lib/udev/rules.d",
+};
+
 /* Rules files the Trezor projects themselves install; any of them will do. */
 static const char *const other_rules[] = {
 	"/etc/udev/rules.d/51-trezor.rules",
@@ -115,6 +120,17 @@ void doctor_check_udev(const char *root)
 
 	under_root(root, UDEV_RULES_FILE, path, sizeof(path));
 	if (regular_file(path)) {
+		for (i = 0; i < sizeof(udev_directories) / sizeof(udev_directories[0]); i++)
+			if (strncmp(UDEV_RULES_FILE, udev_directories[i],
+				    strlen(udev_directories[i])) == 0 &&
+			    UDEV_RULES_FILE[strlen(udev_directories[i])] == '/')
+				break;
+		if (i == sizeof(udev_directories) / sizeof(udev_directories[0])) {
+			doctor_problem("move it to /etc/udev/rules.d (or reinstall with "
+				       "--with-udev-rules-dir=/etc/udev/rules.d), then replug",
+				       "udev never reads %s", path);
+			return;
+		}
 		doctor_ok("udev rules let you use a Trezor on USB (%s)", path);
 		return;
 	}

@@ -20,6 +20,9 @@
 
 #define DEVICES_MAX 16
 
+/* Whether a Trezor found may ask for something through pinentry (unknown: yes). */
+static bool pinentry_needed = true;
+
 static const char *lock_state(const struct trezor_features *features)
 {
 	if (!features->pin_protection)
@@ -61,6 +64,12 @@ void doctor_check_devices(void)
 	log_set_quiet(false);
 	device_count = device_count < DEVICES_MAX ? device_count : DEVICES_MAX;
 	problem_count = problem_count < DEVICES_MAX ? problem_count : DEVICES_MAX;
+	/* A Trezor One's PIN matrix and a passphrase typed on the computer need it. */
+	pinentry_needed = device_count == 0 || problem_count > 0;
+	for (i = 0; i < device_count; i++)
+		if (strcmp(devices[i].features.model, "1") == 0 ||
+		    devices[i].features.passphrase_protection)
+			pinentry_needed = true;
 	for (i = 0; i < device_count; i++) {
 		const struct trezor_features *features = &devices[i].features;
 		char label[TREZOR_TEXT_MAX + 1];
@@ -83,10 +92,10 @@ void doctor_check_devices(void)
 }
 
 /* Every line of the file as the module reads it; the bad ones are problems. */
-static size_t check_lines(FILE *file, const char *path)
+static void check_lines(FILE *file, const char *path)
 {
 	char *line = NULL, problem[256];
-	size_t size = 0, good = 0;
+	size_t size = 0;
 	struct key_identity key;
 	unsigned number = 0;
 	bool blank;
@@ -98,14 +107,25 @@ static size_t check_lines(FILE *file, const char *path)
 				       "%s:%u: line is longer than 1024 bytes", path, number);
 			continue;
 		}
-		if (identities_parse_line(line, &key, &blank, problem, sizeof(problem)))
-			good++;
-		else if (!blank)
+		if (!identities_parse_line(line, &key, &blank, problem, sizeof(problem)) && !blank)
 			doctor_problem("fix the line or remove it: the module skips it",
 				       "%s:%u: %s", path, number, problem);
 	}
 	free(line);
-	return good;
+}
+
+/* How many keys the module makes of the file (a duplicate is one key). */
+static size_t identities_in(const char *path)
+{
+	struct identity_list list;
+	size_t length;
+
+	log_set_quiet(true);            /* check_lines said what was wrong */
+	identities_read_file(path, &list);
+	log_set_quiet(false);
+	length = list.length;
+	identities_free(&list);
+	return length;
 }
 
 void doctor_check_identities(void)
@@ -129,8 +149,9 @@ void doctor_check_identities(void)
 			       "cannot read the identities file %s", path);
 		return;
 	}
-	good = check_lines(file, path);
+	check_lines(file, path);
 	fclose(file);
+	good = identities_in(path);
 	if (good == 0)
 		doctor_problem("add one: trezor-pkcs11 add you@example.com",
 			       "no identities in %s, so no keys", path);
@@ -144,6 +165,9 @@ void doctor_check_pinentry(void)
 
 	if (pinentry_program(path, sizeof(path)))
 		doctor_ok("pinentry is %s", path);
+	else if (!pinentry_needed)
+		doctor_ok("no pinentry, and the Trezors found need none: they take PIN and "
+			  "passphrase on their own screen");
 	else
 		doctor_problem("install pinentry-curses (terminals) or pinentry-gnome3 (desktops)",
 			       "no pinentry: a Trezor One's PIN and a passphrase are asked with it");

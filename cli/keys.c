@@ -87,9 +87,14 @@ static bool first_token(CK_FUNCTION_LIST *p11, CK_SLOT_ID *slot)
 		return false;
 	}
 	*slot = slots[0];
-	if (count > 1 && p11->C_GetSlotInfo(slots[0], &info) == CKR_OK)
+	if (count > 1 && p11->C_GetSlotInfo(slots[0], &info) == CKR_OK) {
+		size_t length = sizeof(info.slotDescription);
+
+		while (length > 0 && info.slotDescription[length - 1] == ' ')
+			length--;       /* PKCS#11 pads with spaces */
 		cli_error("%lu Trezors: using %.*s (TREZOR_PATH chooses another)", count,
-			  (int)sizeof(info.slotDescription), (const char *)info.slotDescription);
+			  (int)length, (const char *)info.slotDescription);
+	}
 	return true;
 }
 
@@ -126,16 +131,16 @@ static bool print_key(CK_FUNCTION_LIST *p11, CK_SESSION_HANDLE session, CK_OBJEC
 {
 	char label[IDENTITIES_LABEL_MAX + 1] = "", line[LINE_MAX_LENGTH], code[32];
 	CK_BYTE der[80];
-	CK_ATTRIBUTE wanted[] = {
-		{ CKA_LABEL, label, sizeof(label) - 1 },
-		{ CKA_EC_POINT, der, sizeof(der) },
-	};
+	CK_ATTRIBUTE label_attribute = { CKA_LABEL, label, sizeof(label) - 1 };
+	CK_ATTRIBUTE point_attribute = { CKA_EC_POINT, der, sizeof(der) };
 	const unsigned char *point;
-	CK_RV rv = p11->C_GetAttributeValue(session, key, wanted, 2);
+	CK_RV rv;
 
-	if (rv == CKR_OK)
-		label[wanted[0].ulValueLen] = '\0';
-	if (rv != CKR_OK || !point_of(der, wanted[1].ulValueLen, &point)) {
+	/* The label first: it needs no device, and names the key if the point fails. */
+	if (p11->C_GetAttributeValue(session, key, &label_attribute, 1) == CKR_OK)
+		label[label_attribute.ulValueLen] = '\0';
+	rv = p11->C_GetAttributeValue(session, key, &point_attribute, 1);
+	if (rv != CKR_OK || !point_of(der, point_attribute.ulValueLen, &point)) {
 		cli_error("could not read the key of %s (%s)",
 			  label[0] != '\0' ? label : "an identity", rv_name(rv, code, sizeof(code)));
 		return false;

@@ -104,6 +104,28 @@ run list
 expect_eq "list: locked, passphrase protection on" \
 	"Trezor One \"Simulated Trezor\" at $TREZOR_PATH: firmware 1.12.1, locked, passphrase protection on" \
 	"$(printf '%s\n' "$out" | head -n 1)"
+TREZOR_PKCS11_PINENTRY=/nonexistent/pinentry XDG_CACHE_HOME="$tmp/empty-cache" run pubkey alice@example.com
+expect_eq "pubkey on a locked Trezor nobody can unlock: exit 1, nothing on stdout" "1 " "$status $out"
+expect_eq "pubkey: the module's reason, then which key" \
+	"trezor-pkcs11: no pinentry program to ask with: install one (Debian: pinentry-curses for terminals, pinentry-gnome3 for desktops) or set TREZOR_PKCS11_PINENTRY
+trezor-pkcs11: could not read the key of alice@example.com (CKR_FUNCTION_FAILED)" "$err"
+
+# Two Trezors: the first is used, and the command says which.
+restart_sim
+start_second_sim
+TREZOR_PATH="$TREZOR_PATH,udp:127.0.0.1:$SECOND_PORT" run pubkey alice@example.com
+expect_eq "pubkey with two Trezors: the first one's key" "$ALICE_KEY alice@example.com" "$out"
+expect_eq "pubkey with two Trezors: which one" \
+	"trezor-pkcs11: 2 Trezors: using Trezor One at $TREZOR_PATH (TREZOR_PATH chooses another)" \
+	"$err"
+
+# An identities file kept elsewhere behind a symbolic link (dotfiles) is written through it.
+mkdir -p "$tmp/dotfiles"
+printf 'alice@example.com\n' > "$tmp/dotfiles/identities"
+ln -s "$tmp/dotfiles/identities" "$tmp/linked-identities"
+TREZOR_PKCS11_IDENTITIES="$tmp/linked-identities" run add bob@example.org:2222
+expect_eq "add through a symbolic link" "0 alice@example.com
+bob@example.org:2222" "$status $(cat "$tmp/dotfiles/identities")"
 
 # A label is the device's to choose: control characters are not printed.
 restart_sim --label $'Evil\e[2Jlabel\tx'

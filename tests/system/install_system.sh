@@ -31,11 +31,19 @@ expect_eq "configure --prefix=/usr and make" 0 $?
 cleanup_commands+=("make -s -C '$tmp/build' uninstall > /dev/null 2>&1")
 make -s -C "$tmp/build" install > "$tmp/install.log" 2>&1
 expect_eq "make install" 0 $?
-expect_eq "what it installed" "/usr/bin/trezor-pkcs11
-/usr/lib/trezor-pkcs11.so
-/usr/lib/udev/rules.d/51-trezor-pkcs11.rules
-$(pkg-config --variable=p11_module_configs p11-kit-1)/trezor-pkcs11.module" \
+expect_eq "what it installed" "$(printf '%s\n' /usr/bin/trezor-pkcs11 \
+	/usr/lib/trezor-pkcs11.so \
+	/usr/lib/udev/rules.d/51-trezor-pkcs11.rules \
+	"$(pkg-config --variable=p11_module_configs p11-kit-1)/trezor-pkcs11.module" \
+	/usr/share/man/man1/trezor-pkcs11.1 \
+	/usr/share/man/man5/trezor-pkcs11-identities.5 \
+	/usr/share/man/man8/trezor-pkcs11.8 | sort)" \
 	"$(system_files | comm -13 "$tmp/before" -)"
+
+expect_eq "man finds the installed pages" "/usr/share/man/man1/trezor-pkcs11.1
+/usr/share/man/man8/trezor-pkcs11.8
+/usr/share/man/man5/trezor-pkcs11-identities.5" \
+	"$(man -w -a trezor-pkcs11 2>&1; man -w trezor-pkcs11-identities 2>&1)"
 
 start_sim
 write_identities 'alice@example.com'
