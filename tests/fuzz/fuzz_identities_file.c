@@ -36,7 +36,7 @@ static size_t count_lines(const uint8_t *data, size_t size)
 static void check_label(const struct key_identity *key)
 {
 	char display[IDENTITY_URI_MAX];
-	size_t length = strlen(key->label), full;
+	size_t length = strlen(key->label), full, i;
 
 	FUZZ_CHECK(memchr(key->label, '\0', sizeof(key->label)) != NULL);
 	identity_display(&key->identity, display, sizeof(display));
@@ -46,9 +46,13 @@ static void check_label(const struct key_identity *key)
 	if (full <= IDENTITIES_LABEL_MAX) {
 		FUZZ_CHECK(length == full);
 	} else {
-		/* Cut at most 3 bytes early, and only to keep a UTF-8 sequence whole. */
+		/* Cut at most 3 bytes early, and only over continuation bytes, to the
+		 * start of a sequence unless 3 steps did not reach one. */
 		FUZZ_CHECK(length + 3 >= IDENTITIES_LABEL_MAX);
-		FUZZ_CHECK(((unsigned char)display[length] & 0xc0) != 0x80);
+		for (i = length + 1; i <= IDENTITIES_LABEL_MAX; i++)
+			FUZZ_CHECK(((unsigned char)display[i] & 0xc0) == 0x80);
+		FUZZ_CHECK(length + 3 == IDENTITIES_LABEL_MAX ||
+			   ((unsigned char)display[length] & 0xc0) != 0x80);
 	}
 }
 
