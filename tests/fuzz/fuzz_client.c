@@ -364,8 +364,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wire_reader_init(&fake.host);
 
 	choice = fuzz_take_byte(&fake.input);
-	person.pin = CLIENT_PIN(choice);
-	person.passphrase = CLIENT_PASSPHRASE(choice) >> 2;
+	person.pin = choice & 3;
+	person.passphrase = (choice >> 2) & 3;
 	prompts.pin = person.pin != 0 ? on_pin : NULL;
 	prompts.passphrase = person.passphrase != 0 ? on_passphrase : NULL;
 	prompts.button = choice & CLIENT_BUTTON_CALLBACK ? on_button : NULL;
