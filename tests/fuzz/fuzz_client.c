@@ -118,7 +118,8 @@ static void check_request(const struct wire_message *message)
 		Tz__PassphraseAck *ack = (Tz__PassphraseAck *)unpacked;
 
 		FUZZ_CHECK((ack->passphrase != NULL) != (ack->has_on_device && ack->on_device));
-		FUZZ_CHECK(ack->passphrase == NULL || strcmp(ack->passphrase, PASSPHRASE_GIVEN) == 0);
+		FUZZ_CHECK(ack->passphrase == NULL ||
+			   strcmp(ack->passphrase, PASSPHRASE_GIVEN) == 0);
 	}
 	protobuf_c_message_free_unpacked(unpacked, NULL);
 }
@@ -302,8 +303,9 @@ static void alice(struct identity *identity, uint8_t key[EC_UNCOMPRESSED_SIZE])
 static enum trezor_status talk(struct trezor_device *device, unsigned which)
 {
 	struct identity identity;
-	uint8_t expected[EC_UNCOMPRESSED_SIZE], key[EC_UNCOMPRESSED_SIZE],
-		compressed[EC_COMPRESSED_SIZE], digest[EC_DIGEST_SIZE], signature[EC_SIGNATURE_SIZE];
+	uint8_t expected[EC_UNCOMPRESSED_SIZE], key[EC_UNCOMPRESSED_SIZE];
+	uint8_t compressed[EC_COMPRESSED_SIZE], digest[EC_DIGEST_SIZE];
+	uint8_t signature[EC_SIGNATURE_SIZE];
 	enum trezor_status status = TREZOR_OK;
 	size_t i;
 
@@ -325,7 +327,8 @@ static enum trezor_status talk(struct trezor_device *device, unsigned which)
 			FUZZ_CHECK(key[0] == 0x04 && ec_p256_compress(key, compressed));
 		break;
 	case CLIENT_SIGN:
-		status = trezor_sign_identity(device, &identity, expected, digest, "fuzz", signature);
+		status = trezor_sign_identity(device, &identity, expected, digest, "fuzz",
+					      signature);
 		if (status == TREZOR_OK)
 			FUZZ_CHECK(ec_p256_verify_digest(expected, digest, signature));
 		if (status == TREZOR_ERR_KEY_MISMATCH)

@@ -52,6 +52,7 @@
 #define OBJECTS (2 * IDENTITIES)
 #define ATTRIBUTES_MAX 12
 #define HANDLES_MAX 4
+#define ROOM_MAX 8              /* the most C_FindObjects is asked for at once */
 #define VALUE_MAX 512           /* longer than any attribute of the module */
 
 static const CK_ATTRIBUTE_TYPE interesting_types[] = {
@@ -120,7 +121,6 @@ static void write_identities(const char *path)
 	int i;
 
 	make_long_identity();
-
 	for (i = 0; i < IDENTITIES; i++) {
 		strcat(text, identity_lines[i]);
 		strcat(text, "\n");
@@ -387,7 +387,9 @@ static void check_known_value(CK_OBJECT_HANDLE handle, CK_ATTRIBUTE_TYPE type,
 	} else if (type == CKA_ID) {
 		FUZZ_CHECK(length == 16);
 	} else if (type == CKA_EC_POINT) {
-		FUZZ_CHECK(length == 67 && bytes[0] == 0x04 && bytes[1] == 0x41 && bytes[2] == 0x04);
+		/* DER OCTET STRING of an uncompressed point: 04 41 04 X Y */
+		FUZZ_CHECK(length == 67 && bytes[0] == 0x04 && bytes[1] == 0x41 &&
+			   bytes[2] == 0x04);
 	}
 }
 
@@ -404,7 +406,9 @@ static bool object_matches(CK_OBJECT_HANDLE handle, const struct template *templ
 		check_known_value(handle, wanted->type, bytes, length);
 		if (length != wanted->ulValueLen)
 			return false;
-		if (length > 0 && (wanted->pValue == NULL || memcmp(wanted->pValue, bytes, length) != 0))
+		if (length > 0 && wanted->pValue == NULL)
+			return false;
+		if (length > 0 && memcmp(wanted->pValue, bytes, length) != 0)
 			return false;
 	}
 	return true;
@@ -414,7 +418,7 @@ static bool object_matches(CK_OBJECT_HANDLE handle, const struct template *templ
 
 static void search(const struct template *template, CK_ULONG room)
 {
-	CK_OBJECT_HANDLE found[8];
+	CK_OBJECT_HANDLE found[ROOM_MAX];
 	bool seen[OBJECTS + 1] = { false };
 	CK_ULONG got, i;
 	CK_OBJECT_HANDLE handle;
@@ -494,7 +498,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct template template;
 	uint8_t flags = fuzz_take_byte(&input);
 	CK_SESSION_HANDLE session = flags & PKCS11_BAD_SESSION ? world.session + 1 : world.session;
-	CK_ULONG room = 1 + ((flags >> 4) & 7);
+	CK_ULONG room = 1 + ((flags >> 4) & (ROOM_MAX - 1));
 	unsigned handles, i;
 
 	memset(&template, 0, sizeof(template));

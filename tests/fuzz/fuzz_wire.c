@@ -113,7 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wire_reader_init(&reader);
 	for (i = 0; i < reports; i++) {
 		size_t offset = i * WIRE_REPORT_SIZE;
-		size_t length = size - offset < WIRE_REPORT_SIZE ? size - offset : WIRE_REPORT_SIZE;
+		size_t left = size - offset;
+		size_t length = left < WIRE_REPORT_SIZE ? left : WIRE_REPORT_SIZE;
 
 		if (!reader.started)
 			first = i;
