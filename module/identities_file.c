@@ -92,13 +92,15 @@ static void report(const char *path, unsigned line, const char *what)
 static void make_label(const struct identity *identity, char label[IDENTITIES_LABEL_MAX + 1])
 {
 	char display[IDENTITY_URI_MAX];
-	size_t length;
+	size_t length, back;
 
 	identity_display(identity, display, sizeof(display));
 	length = strlen(display);
 	if (length > IDENTITIES_LABEL_MAX) {
 		length = IDENTITIES_LABEL_MAX;
-		while (length > 0 && ((unsigned char)display[length] & 0xc0) == 0x80)
+		/* Back to the start of the sequence the cut falls in: at most 3 bytes,
+		 * however many stray continuation bytes text that is not UTF-8 holds. */
+		for (back = 0; back < 3 && ((unsigned char)display[length] & 0xc0) == 0x80; back++)
 			length--;
 	}
 	memcpy(label, display, length);

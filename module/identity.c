@@ -50,7 +50,8 @@ static bool parse_proto(const char **text, struct identity *out, char *error, si
 	const char *separator = strstr(*text, "://");
 	size_t i, length;
 
-	if (separator == NULL)
+	/* A "://" after a '/' is inside the path ("host/a://b"), not after a protocol. */
+	if (separator == NULL || memchr(*text, '/', (size_t)(separator - *text)) != NULL)
 		return true;
 	length = (size_t)(separator - *text);
 	if (length == 0)

@@ -17,6 +17,9 @@ static atomic_bool quiet;
 /* Format the whole line first and hand it to one write(), so lines from
  * several threads or processes sharing stderr do not interleave. */
 static void write_line(const char *prefix_text, const char *format, va_list args)
+	__attribute__((format(printf, 2, 0)));
+
+static void write_line(const char *prefix_text, const char *format, va_list args)
 {
 	char line[1024];
 	size_t prefix = strlen(prefix_text);

@@ -259,7 +259,7 @@ static CK_OBJECT_HANDLE first_private_key(CK_FUNCTION_LIST *p11, CK_SESSION_HAND
 {
 	CK_OBJECT_CLASS private_class = CKO_PRIVATE_KEY;
 	CK_ATTRIBUTE wanted = { CKA_CLASS, &private_class, sizeof(private_class) };
-	CK_OBJECT_HANDLE key;
+	CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
 	CK_ULONG found = 0;
 	CK_RV rv = p11->C_FindObjectsInit(session, &wanted, 1);
 

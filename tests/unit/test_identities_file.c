@@ -116,6 +116,36 @@ START_TEST(ids_come_from_the_identity)
 }
 END_TEST
 
+/* A label longer than ssh reads is cut at 255 bytes, never inside a UTF-8
+ * sequence; text that is not UTF-8 loses at most 3 bytes more (found by
+ * fuzzing: a run of stray continuation bytes cut the label to "u@h/"). */
+START_TEST(labels_are_cut_at_255_bytes)
+{
+	char text[600], label[300];
+	struct identity_list list;
+	int i, n;
+
+	n = snprintf(text, sizeof(text), "u@h/");
+	for (i = 0; i < 126; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "\xc3\xa9");
+	n += snprintf(text + n, sizeof(text) - (size_t)n, "\nv@h/");
+	memset(text + n, 0x80, 254);
+	n += 254;
+	text[n++] = '\n';
+	parse_text(text, (size_t)n, &list);
+	ck_assert_str_eq(reported(), "");
+	ck_assert_uint_eq(list.length, 2);
+	memcpy(label, text, 254);               /* "u@h/" and 125 whole sequences */
+	label[254] = '\0';
+	ck_assert_str_eq(list.items[0].label, label);
+	memcpy(label, "v@h/", 4);
+	memset(label + 4, 0x80, 248);
+	label[252] = '\0';
+	ck_assert_str_eq(list.items[1].label, label);
+	identities_free(&list);
+}
+END_TEST
+
 START_TEST(missing_file)
 {
 	struct identity_list list;
@@ -145,6 +175,7 @@ static Suite *identities_file_suite(void)
 	tcase_add_test(tc, keeps_good_lines_in_order);
 	tcase_add_test(tc, reports_and_skips_bad_lines);
 	tcase_add_test(tc, ids_come_from_the_identity);
+	tcase_add_test(tc, labels_are_cut_at_255_bytes);
 	tcase_add_test(tc, missing_file);
 	suite_add_tcase(suite, tc);
 	return suite;

@@ -33,6 +33,10 @@ static const struct accepted accepted[] = {
 	{ "alice@corp@host", "", "alice@corp", "host", "", "", "alice@corp@host" },
 	{ "a@b/c@d", "", "a", "b", "", "/c@d", "a@b/c@d" },
 	{ "h:1", "", "", "h", "1", "", "h:1" },
+	/* A "://" in the path belongs to the path, written with a protocol or not
+	 * (found by fuzzing: the display form of the second did not parse). */
+	{ "git@host/a://b", "", "git", "host", "", "/a://b", "git@host/a://b" },
+	{ "ssh://git@host/a://b", "ssh", "git", "host", "", "/a://b", "git@host/a://b" },
 };
 
 START_TEST(accepts_identity)
