@@ -131,6 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			wire_message_free(&message);
 			break;
 		case WIRE_ERR_MAGIC:
+		case WIRE_ERR_NEXT_MAGIC:
 		case WIRE_ERR_TOO_LONG:
 		case WIRE_ERR_SHORT:
 		case WIRE_ERR_NO_MEMORY:
