@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "identities_file.h"
+#include "inventory.h"
 #include "pkcs11_types.h"
 
 enum cli_exit {
@@ -31,14 +32,25 @@ int cli_add(int argc, char **argv);
 int cli_pubkey(int argc, char **argv);
 int cli_doctor(int argc, char **argv);
 
-/*
- * Text a device chose (its label) as it may be printed: well-formed UTF-8
- * without control characters, '?' for anything else, trailing spaces cut.
- */
-void cli_printable(const char *text, char *out, size_t size);
-
 /* Whether argv asks for --help (then the usage is printed on stdout). */
 bool cli_wants_help(int argc, char **argv, const char *usage);
+
+/* ---- the Trezors found (devices.c) --------------------------------------------------- */
+
+#define CLI_DEVICES_MAX 16
+
+struct cli_devices {
+	struct inventory_device devices[CLI_DEVICES_MAX];
+	size_t device_count;
+	struct discovery_problem problems[CLI_DEVICES_MAX];   /* found, not usable */
+	size_t problem_count;
+};
+
+/* Look for Trezors through the initialised module, which stays quiet meanwhile. */
+void cli_find_devices(CK_FUNCTION_LIST *p11, struct cli_devices *found);
+
+/* "no PIN", "unlocked" or "locked", as Features said when it was read. */
+const char *cli_lock_state(const struct trezor_features *features);
 
 /* ---- the module, as a program uses it (keys.c) ------------------------------------ */
 

@@ -18,17 +18,8 @@
 #include "log.h"
 #include "pinentry.h"
 
-#define DEVICES_MAX 16
-
 /* Whether a Trezor found may ask for something through pinentry (unknown: yes). */
 static bool pinentry_needed = true;
-
-static const char *lock_state(const struct trezor_features *features)
-{
-	if (!features->pin_protection)
-		return "no PIN";
-	return features->unlocked ? "unlocked" : "locked: it asks for its PIN when it signs";
-}
 
 /* What to do about a device discovery could not use. */
 static const char *fix_for(const char *message)
@@ -49,46 +40,36 @@ static const char *fix_for(const char *message)
 void doctor_check_devices(void)
 {
 	CK_FUNCTION_LIST *p11 = cli_module();
-	struct inventory_device devices[DEVICES_MAX];
-	struct discovery_problem problems[DEVICES_MAX];
-	size_t device_count = 0, problem_count = 0, i;
-	CK_ULONG slots = 0;
+	struct cli_devices found = { .device_count = 0 };
+	const char *path = getenv("TREZOR_PATH");
+	size_t i;
 
-	log_set_quiet(true);
 	if (p11->C_Initialize(NULL) == CKR_OK) {
-		p11->C_GetSlotList(CK_TRUE, NULL, &slots);
-		inventory_devices(devices, DEVICES_MAX, &device_count);
-		inventory_problems(problems, DEVICES_MAX, &problem_count);
+		cli_find_devices(p11, &found);
 		p11->C_Finalize(NULL);
 	}
-	log_set_quiet(false);
-	device_count = device_count < DEVICES_MAX ? device_count : DEVICES_MAX;
-	problem_count = problem_count < DEVICES_MAX ? problem_count : DEVICES_MAX;
 	/* A Trezor One's PIN matrix and a passphrase typed on the computer need it. */
-	pinentry_needed = device_count == 0 || problem_count > 0;
-	for (i = 0; i < device_count; i++)
-		if (strcmp(devices[i].features.model, "1") == 0 ||
-		    devices[i].features.passphrase_protection)
-			pinentry_needed = true;
-	for (i = 0; i < device_count; i++) {
-		const struct trezor_features *features = &devices[i].features;
-		char label[TREZOR_TEXT_MAX + 1];
+	pinentry_needed = found.device_count == 0 || found.problem_count > 0;
+	for (i = 0; i < found.device_count; i++) {
+		const struct trezor_features *features = &found.devices[i].features;
 
-		cli_printable(features->label, label, sizeof(label));
-		doctor_ok("a Trezor \"%s\" at %s, firmware %u.%u.%u, %s", label,
-			  devices[i].path, features->major_version, features->minor_version,
-			  features->patch_version, lock_state(features));
+		if (strcmp(features->model, "1") == 0 || features->passphrase_protection)
+			pinentry_needed = true;
+		/* The label was made safe to print when it was read (text.h). */
+		doctor_ok("a Trezor \"%s\" at %s, firmware %u.%u.%u, %s%s", features->label,
+			  found.devices[i].path, features->major_version, features->minor_version,
+			  features->patch_version, cli_lock_state(features),
+			  features->pin_protection && !features->unlocked ?
+				  ": it asks for its PIN when it signs" : "");
 	}
-	for (i = 0; i < problem_count; i++)
-		doctor_problem(fix_for(problems[i].message), "%s", problems[i].message);
-	if (device_count == 0 && problem_count == 0)
-		doctor_problem(getenv("TREZOR_PATH") != NULL ?
-				       "check TREZOR_PATH, or unset it to look everywhere" :
-				       "plug it in (on USB a normal user needs the udev rules); "
-				       "the emulator must listen on udp:127.0.0.1:21324",
-			       "no Trezor found%s%s", getenv("TREZOR_PATH") != NULL ?
-							      " at TREZOR_PATH=" : "",
-			       getenv("TREZOR_PATH") != NULL ? getenv("TREZOR_PATH") : "");
+	for (i = 0; i < found.problem_count; i++)
+		doctor_problem(fix_for(found.problems[i].message), "%s", found.problems[i].message);
+	if (found.device_count == 0 && found.problem_count == 0)
+		doctor_problem(path != NULL ? "check TREZOR_PATH, or unset it to look everywhere" :
+					      "plug it in (on USB a normal user needs the udev rules); "
+					      "the emulator must listen on udp:127.0.0.1:21324",
+			       "no Trezor found%s%s", path != NULL ? " at TREZOR_PATH=" : "",
+			       path != NULL ? path : "");
 }
 
 /* Every line of the file as the module reads it; the bad ones are problems. */

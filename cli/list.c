@@ -8,10 +8,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "inventory.h"
-#include "log.h"
-
-#define DEVICES_MAX 16
 
 static const char usage[] =
 	"usage: trezor-pkcs11 list\n"
@@ -30,51 +26,34 @@ static void unpad(const CK_UTF8CHAR *field, size_t size, char *out, size_t out_s
 	snprintf(out, out_size, "%.*s", (int)length, (const char *)field);
 }
 
-static const char *lock_state(const struct trezor_features *features)
-{
-	if (!features->pin_protection)
-		return "no PIN";
-	return features->unlocked ? "unlocked" : "locked";
-}
-
 static void print_device(CK_FUNCTION_LIST *p11, const struct inventory_device *device)
 {
 	const struct trezor_features *features = &device->features;
 	CK_TOKEN_INFO token;
-	char model[sizeof(token.model) + 1] = "Trezor", label[TREZOR_TEXT_MAX + 1];
+	char model[sizeof(token.model) + 1] = "Trezor";
 
 	if (p11->C_GetTokenInfo(device->slot_id, &token) == CKR_OK)
 		unpad(token.model, sizeof(token.model), model, sizeof(model));
-	cli_printable(features->label, label, sizeof(label));
-	printf("%s \"%s\" at %s: firmware %u.%u.%u, %s%s\n", model, label,
+	/* The label was made safe to print when it was read (text.h). */
+	printf("%s \"%s\" at %s: firmware %u.%u.%u, %s%s\n", model, features->label,
 	       device->path, features->major_version, features->minor_version,
-	       features->patch_version, lock_state(features),
+	       features->patch_version, cli_lock_state(features),
 	       features->passphrase_protection ? ", passphrase protection on" : "");
 }
 
-/* The devices, and those discovery could not use; the module itself is quiet. */
+/* The devices, and those discovery could not use (with why). */
 static void list_devices(CK_FUNCTION_LIST *p11)
 {
-	struct inventory_device devices[DEVICES_MAX];
-	struct discovery_problem problems[DEVICES_MAX];
-	CK_ULONG slots = 0;
-	size_t device_count = 0, problem_count = 0, i;
+	struct cli_devices found;
+	size_t i;
 
-	log_set_quiet(true);
-	p11->C_GetSlotList(CK_TRUE, NULL, &slots);
-	inventory_devices(devices, DEVICES_MAX, &device_count);
-	inventory_problems(problems, DEVICES_MAX, &problem_count);
-	log_set_quiet(false);
-	if (device_count > DEVICES_MAX)
-		device_count = DEVICES_MAX;
-	if (problem_count > DEVICES_MAX)
-		problem_count = DEVICES_MAX;
-	if (device_count == 0 && problem_count == 0)
+	cli_find_devices(p11, &found);
+	if (found.device_count == 0 && found.problem_count == 0)
 		printf("no Trezor found\n");
-	for (i = 0; i < device_count; i++)
-		print_device(p11, &devices[i]);
-	for (i = 0; i < problem_count; i++)
-		printf("not usable: %s\n", problems[i].message);
+	for (i = 0; i < found.device_count; i++)
+		print_device(p11, &found.devices[i]);
+	for (i = 0; i < found.problem_count; i++)
+		printf("not usable: %s\n", found.problems[i].message);
 }
 
 static void list_identities(void)

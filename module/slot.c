@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "text.h"
 
 #define MANUFACTURER "SatoshiLabs"
 
@@ -157,67 +158,27 @@ bool slot_has_token(const struct slot *slot)
 /* ---- info ----------------------------------------------------------------- */
 
 /*
- * The length of the well-formed UTF-8 sequence (RFC 3629: no overlong form,
- * no surrogate, nothing past U+10FFFF) that `text` starts with, or 0.
- * `text` is NUL-terminated, and a NUL is never a continuation byte, so
- * nothing past it is read.
- */
-static size_t utf8_sequence_length(const unsigned char *text)
-{
-	unsigned char low = 0x80, high = 0xbf;
-	size_t length, i;
-
-	if (text[0] < 0x80)
-		return 1;
-	if (text[0] >= 0xc2 && text[0] <= 0xdf)
-		length = 2;
-	else if (text[0] >= 0xe0 && text[0] <= 0xef)
-		length = 3;
-	else if (text[0] >= 0xf0 && text[0] <= 0xf4)
-		length = 4;
-	else
-		return 0;
-	if (text[0] == 0xe0)
-		low = 0xa0;             /* overlong */
-	else if (text[0] == 0xed)
-		high = 0x9f;            /* surrogates */
-	else if (text[0] == 0xf0)
-		low = 0x90;             /* overlong */
-	else if (text[0] == 0xf4)
-		high = 0x8f;            /* past U+10FFFF */
-	if (text[1] < low || text[1] > high)
-		return 0;
-	for (i = 2; i < length; i++)
-		if (text[i] < 0x80 || text[i] > 0xbf)
-			return 0;
-	return length;
-}
-
-/*
  * Labels, models and serial numbers come from the device, paths from the
  * environment or from Bridge: none is trusted to be the UTF-8 the standard
- * asks for. Each byte that is not part of a well-formed sequence, and each
- * control character, becomes '?'.
+ * asks for. What may not be shown as it is (text.h) becomes '?'.
  */
 void pad_utf8_field(CK_UTF8CHAR *field, size_t size, const char *text)
 {
 	const unsigned char *in = (const unsigned char *)text;
-	size_t used = 0;
+	size_t length = strlen(text), read = 0, used = 0, step;
+	bool shown;
 
 	memset(field, ' ', size);
-	while (*in != '\0') {
-		size_t step = utf8_sequence_length(in);
-		const unsigned char *character = in;
-
-		if (step == 0 || *in < 0x20 || *in == 0x7f) {
-			character = (const unsigned char *)"?";
-			step = 1;
-		}
-		if (used + step > size)
+	while (read < length) {
+		step = text_next_character(in + read, length - read, &shown);
+		if (used + (shown ? step : 1) > size)
 			break;          /* never half a character */
-		memcpy(field + used, character, step);
-		used += step;
-		in += step;
+		if (shown)
+			memcpy(field + used, in + read, step);
+		else
+			field[used] = '?';
+		used += shown ? step : 1;
+		read += step;
 	}
 }
 

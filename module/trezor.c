@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "messages.h"
+#include "text.h"
 #include "trezor.pb-c.h"
 #include "trezor_call.h"
 
@@ -77,20 +78,20 @@ static bool has_capability(const Tz__Features *features, Tz__Capability wanted)
 static void store_features(struct trezor_features *out, const Tz__Features *in)
 {
 	memset(out->session_id, 0, sizeof(out->session_id));
-	trezor_copy_text(out->vendor, sizeof(out->vendor), in->vendor);
+	text_copy_shown(out->vendor, sizeof(out->vendor), in->vendor);
 	out->major_version = in->major_version;
 	out->minor_version = in->minor_version;
 	out->patch_version = in->patch_version;
 	out->bootloader_mode = in->has_bootloader_mode && in->bootloader_mode;
-	trezor_copy_text(out->device_id, sizeof(out->device_id), in->device_id);
+	text_copy_shown(out->device_id, sizeof(out->device_id), in->device_id);
 	out->pin_protection = in->has_pin_protection && in->pin_protection;
 	out->passphrase_protection = in->has_passphrase_protection && in->passphrase_protection;
-	trezor_copy_text(out->label, sizeof(out->label), in->label);
+	text_copy_shown(out->label, sizeof(out->label), in->label);
 	/* Old firmware omits "initialized" only in bootloader mode. */
 	out->initialized = in->has_initialized ? in->initialized : !out->bootloader_mode;
 	out->unlocked = in->has_unlocked ? in->unlocked : true;
-	trezor_copy_text(out->model, sizeof(out->model), in->model);
-	trezor_copy_text(out->internal_model, sizeof(out->internal_model), in->internal_model);
+	text_copy_shown(out->model, sizeof(out->model), in->model);
+	text_copy_shown(out->internal_model, sizeof(out->internal_model), in->internal_model);
 	out->passphrase_entry = has_capability(in, TZ__CAPABILITY__Capability_PassphraseEntry);
 	out->passphrase_always_on_device = in->has_passphrase_always_on_device &&
 					   in->passphrase_always_on_device;

@@ -24,12 +24,4 @@ enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
 			       const ProtobufCMessageDescriptor *descriptor,
 			       ProtobufCMessage **reply);
 
-/*
- * Copy text a device sent into a buffer, safe to print on one line: every
- * control character (C0, DEL, C1), line or paragraph separator, bidi
- * override and byte that is not UTF-8 becomes "?". Cut at a character
- * boundary to fit; false when it was cut.
- */
-bool trezor_copy_text(char *buffer, size_t size, const char *text);
-
 #endif

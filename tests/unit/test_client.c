@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "helpers.h"
 #include "messages.h"
+#include "text.h"
 #include "trezor.h"
 #include "trezor.pb-c.h"
 #include "trezor_call.h"
@@ -636,13 +637,13 @@ START_TEST(person_time_caps_every_wait)
 }
 END_TEST
 
-/* trezor_copy_text into `size` bytes: the text, and whether all of it fit. */
+/* text_copy_shown into `size` bytes: the text, and whether all of it fit. */
 static void assert_copied(size_t size, const char *text, const char *expected, bool whole)
 {
 	char buffer[64];
 
 	ck_assert_uint_le(size, sizeof(buffer));
-	ck_assert(trezor_copy_text(buffer, size, text) == whole);
+	ck_assert(text_copy_shown(buffer, size, text) == whole);
 	ck_assert_str_eq(buffer, expected);
 }
 

@@ -1,0 +1,30 @@
+/* The Trezors the module finds, for list and doctor. See cli.h. */
+#include "config.h"
+
+#include "cli.h"
+#include "log.h"
+
+void cli_find_devices(CK_FUNCTION_LIST *p11, struct cli_devices *found)
+{
+	CK_ULONG slots = 0;
+
+	found->device_count = 0;
+	found->problem_count = 0;
+	/* Quiet: the caller shows the problems discovery would have printed. */
+	log_set_quiet(true);
+	p11->C_GetSlotList(CK_TRUE, NULL, &slots);
+	inventory_devices(found->devices, CLI_DEVICES_MAX, &found->device_count);
+	inventory_problems(found->problems, CLI_DEVICES_MAX, &found->problem_count);
+	log_set_quiet(false);
+	if (found->device_count > CLI_DEVICES_MAX)
+		found->device_count = CLI_DEVICES_MAX;
+	if (found->problem_count > CLI_DEVICES_MAX)
+		found->problem_count = CLI_DEVICES_MAX;
+}
+
+const char *cli_lock_state(const struct trezor_features *features)
+{
+	if (!features->pin_protection)
+		return "no PIN";
+	return features->unlocked ? "unlocked" : "locked";
+}
