@@ -4,7 +4,6 @@
 #include "http.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "net.h"
 
 #define CANCEL_CHECK_MS 100
 #define REQUEST_HEAD_MAX 512
@@ -30,30 +30,6 @@ static bool fail(struct http_exchange *x, const char *format, ...)
 	vsnprintf(x->error, sizeof(x->error), format, args);
 	va_end(args);
 	return false;
-}
-
-static int connect_to(struct http_exchange *x, const char *host, const char *port)
-{
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *found = NULL, *each;
-	int fd = -1, rc = getaddrinfo(host, port, &hints, &found);
-
-	if (rc != 0) {
-		fail(x, "cannot resolve %s: %s", host, gai_strerror(rc));
-		return -1;
-	}
-	for (each = found; each != NULL && fd < 0; each = each->ai_next) {
-		fd = socket(each->ai_family, each->ai_socktype | SOCK_CLOEXEC, each->ai_protocol);
-		if (fd >= 0 && connect(fd, each->ai_addr, each->ai_addrlen) != 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(found);
-	if (fd < 0)
-		fail(x, "nothing answers at %s:%s (%s)", host, port, strerror(errno));
-	return fd;
 }
 
 static bool send_all(struct http_exchange *x, const char *data, size_t length)
@@ -86,7 +62,7 @@ bool http_begin(struct http_exchange *x, const char *host, const char *port, con
 		     path, host, port, origin, body_length);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return fail(x, "request too long");
-	x->fd = connect_to(x, host, port);
+	x->fd = net_connect(host, port, SOCK_STREAM, x->error, sizeof(x->error));
 	if (x->fd < 0)
 		return false;
 	return send_all(x, head, (size_t)n) && (body_length == 0 || send_all(x, body, body_length));

@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "net.h"
 #include "transport.h"
 
 #define UDP_DEFAULT_HOST "127.0.0.1"
@@ -223,31 +223,6 @@ static bool split_host_port(const char *spec, char *host, size_t host_size,
 	return true;
 }
 
-static int connect_socket(const char *host, const char *port, char *error, size_t error_size)
-{
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
-				  .ai_flags = AI_NUMERICSERV };
-	struct addrinfo *found = NULL, *each;
-	int fd = -1, rc;
-
-	rc = getaddrinfo(host, port, &hints, &found);
-	if (rc != 0) {
-		snprintf(error, error_size, "cannot resolve %s: %s", host, gai_strerror(rc));
-		return -1;
-	}
-	for (each = found; each != NULL && fd < 0; each = each->ai_next) {
-		fd = socket(each->ai_family, each->ai_socktype | SOCK_CLOEXEC, each->ai_protocol);
-		if (fd >= 0 && connect(fd, each->ai_addr, each->ai_addrlen) != 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(found);
-	if (fd < 0)
-		snprintf(error, error_size, "cannot reach udp:%s:%s: %s", host, port, strerror(errno));
-	return fd;
-}
-
 /* PINGPING must come back as PONGPONG; stale reports from an earlier
  * conversation are dropped on the way. */
 static enum transport_status probe(struct udp_transport *udp, int timeout_ms)
@@ -292,7 +267,7 @@ enum transport_status transport_udp_open(const char *spec, int probe_timeout_ms,
 			 "bad UDP device path \"udp:%s\" (expected udp:HOST:PORT)", spec);
 		return TRANSPORT_ERROR;
 	}
-	fd = connect_socket(host, port, error, error_size);
+	fd = net_connect(host, port, SOCK_DGRAM, error, error_size);
 	if (fd < 0)
 		return TRANSPORT_ERROR;
 	udp = calloc(1, sizeof(*udp));
