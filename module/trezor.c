@@ -97,7 +97,8 @@ static void store_features(struct trezor_features *out, const Tz__Features *in)
 					   in->passphrase_always_on_device;
 	/* A session id longer than any firmware sends is ignored, not truncated. */
 	out->session_id_len = 0;
-	if (in->has_session_id && in->session_id.len <= sizeof(out->session_id)) {
+	if (in->has_session_id && in->session_id.len > 0 &&
+	    in->session_id.len <= sizeof(out->session_id)) {
 		memcpy(out->session_id, in->session_id.data, in->session_id.len);
 		out->session_id_len = in->session_id.len;
 	}
