@@ -185,15 +185,11 @@ CK_RV api_get_attribute_value(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object,
 	if (attributes == NULL)
 		return CKR_ARGUMENTS_BAD;
 	if (template_needs_key(attributes, length)) {
-		struct slot *slot = session->slot;
-
-		rv = api_fetch_keys(slot, index, 1);
+		rv = api_fetch_keys(session->slot, index, 1);
 		if (rv != CKR_OK)
 			return rv;
-		token_object(slot, index, is_private, &view);
-	} else {
-		token_object(session->slot, index, is_private, &view);
 	}
+	token_object(session->slot, index, is_private, &view);
 	return object_get_attributes(&view, attributes, length);
 }
 

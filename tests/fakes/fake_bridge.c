@@ -1135,22 +1135,39 @@ static void handle_release(struct bridge *bridge, const char *session,
 		respond_error(response, 400, "session not found");
 }
 
-static void handle_call(struct bridge *bridge, const char *session,
-			const struct request *request, struct response *response)
+/*
+ * What /call and /post begin with: the session's device and the request's
+ * message. NULL, with the error response written, when either is bad.
+ */
+static struct device *session_and_message(struct bridge *bridge, const char *session,
+					  const struct request *request,
+					  struct response *response,
+					  struct outgoing *message)
 {
 	struct device *device = lookup_session(bridge, session);
-	struct outgoing message;
 	enum decode_result decoded;
 
 	if (device == NULL) {
 		respond_error(response, 400, "session not found");
-		return;
+		return NULL;
 	}
-	decoded = decode_message(request->body, request->body_length, &message);
+	decoded = decode_message(request->body, request->body_length, message);
 	if (decoded != DECODE_OK) {
 		respond_decode_error(response, decoded);
-		return;
+		return NULL;
 	}
+	return device;
+}
+
+static void handle_call(struct bridge *bridge, const char *session,
+			const struct request *request, struct response *response)
+{
+	struct outgoing message;
+	struct device *device = session_and_message(bridge, session, request, response,
+						    &message);
+
+	if (device == NULL)
+		return;
 	pthread_mutex_lock(&device->call_lock);
 	/* The session may have been released or stolen while we queued. */
 	if (session_is_current(bridge, device, session))
@@ -1165,19 +1182,12 @@ static void handle_call(struct bridge *bridge, const char *session,
 static void handle_post(struct bridge *bridge, const char *session,
 			const struct request *request, struct response *response)
 {
-	struct device *device = lookup_session(bridge, session);
 	struct outgoing message;
-	enum decode_result decoded;
+	struct device *device = session_and_message(bridge, session, request, response,
+						    &message);
 
-	if (device == NULL) {
-		respond_error(response, 400, "session not found");
+	if (device == NULL)
 		return;
-	}
-	decoded = decode_message(request->body, request->body_length, &message);
-	if (decoded != DECODE_OK) {
-		respond_decode_error(response, decoded);
-		return;
-	}
 	if (send_message(device, &message))
 		respond(response, 200, "text/plain", NULL, 0);
 	else
