@@ -33,15 +33,10 @@ void set_up_loaded(void)
  */
 static void set_up_ready_with(const char *const *args)
 {
-	CK_ULONG slots = 1;
-
 	module_environment(&sim, args);
 	p11 = module_load(&library);
 	ck_assert_uint_eq(p11->C_Initialize(NULL), CKR_OK);
-	ck_assert_uint_eq(p11->C_GetSlotList(CK_TRUE, &slot, &slots), CKR_OK);
-	ck_assert_uint_eq(slots, 1);
-	ck_assert_uint_eq(p11->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &session),
-			  CKR_OK);
+	session = module_open_session(p11, CKF_SERIAL_SESSION, &slot);
 }
 
 void set_up_ready(void)

@@ -143,6 +143,20 @@ CK_FUNCTION_LIST *module_load(void **handle)
 	return functions;
 }
 
+CK_SESSION_HANDLE module_open_session(CK_FUNCTION_LIST *p11, CK_FLAGS flags, CK_SLOT_ID *slot)
+{
+	CK_SLOT_ID token_slot;
+	CK_ULONG slots = 1;
+	CK_SESSION_HANDLE session;
+
+	ck_assert_uint_eq(p11->C_GetSlotList(CK_TRUE, &token_slot, &slots), CKR_OK);
+	ck_assert_uint_eq(slots, 1);
+	ck_assert_uint_eq(p11->C_OpenSession(token_slot, flags, NULL, NULL, &session), CKR_OK);
+	if (slot != NULL)
+		*slot = token_slot;
+	return session;
+}
+
 void module_environment(struct sim_process *sim, const char *const *args)
 {
 	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";

@@ -55,6 +55,12 @@ void bytes_to_hex(const unsigned char *bytes, size_t length, char *out);
 CK_FUNCTION_LIST *module_load(void **handle);
 
 /*
+ * A new session with `flags` on the one token the module lists, its slot in
+ * *slot unless slot is NULL. Fails the test unless there is exactly one token.
+ */
+CK_SESSION_HANDLE module_open_session(CK_FUNCTION_LIST *p11, CK_FLAGS flags, CK_SLOT_ID *slot);
+
+/*
  * Start a simulator (extra args may be NULL) and point the module at it:
  * TREZOR_PATH, TREZOR_PKCS11_IDENTITIES naming a file in $TMPDIR with
  * alice@example.com and bob@example.org:2222, and XDG_CACHE_HOME an empty

@@ -36,14 +36,10 @@ static CK_SESSION_HANDLE session;
 /* A simulator started with `args`, the module initialised, a session open. */
 static void set_up_with(const char *const *args)
 {
-	CK_ULONG slots = 1;
-
 	module_environment(&sim, args);
 	p11 = module_load(&library);
 	ck_assert_int_eq(p11->C_Initialize(NULL), CKR_OK);
-	ck_assert_int_eq(p11->C_GetSlotList(CK_TRUE, &slot, &slots), CKR_OK);
-	ck_assert_int_eq(p11->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &session),
-			 CKR_OK);
+	session = module_open_session(p11, CKF_SERIAL_SESSION, &slot);
 }
 
 static void set_up(void)

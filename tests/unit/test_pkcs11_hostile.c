@@ -37,15 +37,10 @@ static struct stderr_capture capture;
 /* A simulator with `args`, the module initialised, its token found, a session. */
 static void start(const char *const *args)
 {
-	CK_ULONG slots = 1;
-
 	module_environment(&sim, args);
 	p11 = module_load(&library);
 	ck_assert_uint_eq(p11->C_Initialize(NULL), CKR_OK);
-	ck_assert_uint_eq(p11->C_GetSlotList(CK_TRUE, &slot, &slots), CKR_OK);
-	ck_assert_uint_eq(slots, 1);
-	ck_assert_uint_eq(p11->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &session),
-			  CKR_OK);
+	session = module_open_session(p11, CKF_SERIAL_SESSION, &slot);
 }
 
 static void stop(void)

@@ -33,19 +33,6 @@ static void tear_down(void)
 	sim_process_stop(&sim);
 }
 
-/* Initialise and open a session on the first token. */
-static CK_SESSION_HANDLE open_session(CK_FLAGS flags)
-{
-	CK_SLOT_ID slot;
-	CK_ULONG slots = 1;
-	CK_SESSION_HANDLE session;
-
-	ck_assert_int_eq(p11->C_GetSlotList(CK_TRUE, &slot, &slots), CKR_OK);
-	ck_assert_uint_eq(slots, 1);
-	ck_assert_int_eq(p11->C_OpenSession(slot, flags, NULL, NULL, &session), CKR_OK);
-	return session;
-}
-
 /* Handles: 2i+2 is the private key of identity i; alice is identity 0. */
 #define ALICE_PRIVATE 2
 
@@ -105,8 +92,8 @@ START_TEST(second_thread_waits_its_turn)
 	sim_process_stop(&sim);
 	module_environment(&sim, slow);
 	ck_assert_int_eq(p11->C_Initialize(NULL), CKR_OK);
-	first.session = open_session(CKF_SERIAL_SESSION);
-	second.session = open_session(CKF_SERIAL_SESSION);
+	first.session = module_open_session(p11, CKF_SERIAL_SESSION, NULL);
+	second.session = module_open_session(p11, CKF_SERIAL_SESSION, NULL);
 	started = clock_monotonic_ms();
 	ck_assert_int_eq(pthread_create(&thread, NULL, sign_in_thread, &first), 0);
 	nanosleep(&pause, NULL);        /* the first now waits for the person */

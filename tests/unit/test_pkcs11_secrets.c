@@ -281,14 +281,10 @@ static void wait_for_sim(const char *text)
 static void use_every_secret(void (*during)(void))
 {
 	struct signing signing = { 0 };
-	CK_SLOT_ID slot;
-	CK_ULONG slots = 1;
 	pthread_t thread;
 
 	ck_assert_int_eq(p11->C_Initialize(NULL), CKR_OK);
-	ck_assert_int_eq(p11->C_GetSlotList(CK_TRUE, &slot, &slots), CKR_OK);
-	ck_assert_int_eq(p11->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL,
-					    &signing.session), CKR_OK);
+	signing.session = module_open_session(p11, CKF_SERIAL_SESSION, NULL);
 	ck_assert_int_eq(login(signing.session), CKR_OK);
 	sign(&signing);
 	ck_assert_int_eq(signing.rv, CKR_PIN_INCORRECT);

@@ -63,17 +63,10 @@ static void tear_down(void)
 	sim_process_stop(&sim);
 }
 
+/* Short for the many sessions below: every one is read-only on the token. */
 static CK_SESSION_HANDLE open_session(void)
 {
-	CK_SLOT_ID slot;
-	CK_ULONG slots = 1;
-	CK_SESSION_HANDLE session;
-
-	ck_assert_int_eq(p11->C_GetSlotList(CK_TRUE, &slot, &slots), CKR_OK);
-	ck_assert_uint_eq(slots, 1);
-	ck_assert_int_eq(p11->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &session),
-			 CKR_OK);
-	return session;
+	return module_open_session(p11, CKF_SERIAL_SESSION, NULL);
 }
 
 /* ---- signing threads -------------------------------------------------------------- */
