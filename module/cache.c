@@ -1,19 +1,16 @@
-/* Public keys and session ids on disk. See cache.h. */
+/* Public keys on disk. See cache.h. */
 #include "config.h"
 
 #include "cache.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "cache_files.h"
 #include "log.h"
 
 #define HEADER "trezor-pkcs11 keys 1"
@@ -25,67 +22,6 @@ bool cache_enabled(void)
 	const char *setting = getenv("TREZOR_PKCS11_CACHE");
 
 	return setting == NULL || strcmp(setting, "off") != 0;
-}
-
-/* Make a directory of mode 0700 if it is missing; false if it is not ours. */
-static bool private_directory(const char *path)
-{
-	struct stat info;
-
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return false;
-	if (lstat(path, &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != geteuid())
-		return false;
-	if ((info.st_mode & 077) != 0 && chmod(path, 0700) != 0)
-		return false;
-	return true;
-}
-
-/* ${XDG_CACHE_HOME:-$HOME/.cache}/trezor-pkcs11, created when `create`. */
-static bool cache_directory(char *path, size_t size, bool create)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	char base[PATH_MAX];
-
-	if (xdg != NULL && xdg[0] == '/')
-		snprintf(base, sizeof(base), "%s", xdg);
-	else if (home != NULL && home[0] == '/')
-		snprintf(base, sizeof(base), "%s/.cache", home);
-	else
-		return false;
-	if (snprintf(path, size, "%s/trezor-pkcs11", base) >= (int)size)
-		return false;
-	if (!create)
-		return true;
-	if (mkdir(base, 0700) != 0 && errno != EEXIST)
-		return false;
-	return private_directory(path);
-}
-
-bool cache_directory_path(char *path, size_t size)
-{
-	return cache_directory(path, size, false);
-}
-
-/* DIR/DEVICEID[-WALLET].SUFFIX, with anything unusual in the id hex-encoded. */
-static bool file_name(const char *device_id, const char *wallet, const char *suffix,
-		      bool create, char *path, size_t size)
-{
-	char directory[PATH_MAX], id[2 * 64 + 1];
-	size_t length = strlen(device_id), i, n = 0;
-
-	if (length == 0 || length > 64 || !cache_directory(directory, sizeof(directory), create))
-		return false;
-	if (strspn(device_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") ==
-	    length) {
-		snprintf(id, sizeof(id), "%s", device_id);
-	} else {
-		for (i = 0; i < length; i++)
-			n += (size_t)snprintf(id + n, sizeof(id) - n, "%02x",
-					      (unsigned char)device_id[i]);
-	}
-	return snprintf(path, size, "%s/%s%s%s.%s", directory, id, wallet[0] ? "-" : "", wallet,
-			suffix) < (int)size;
 }
 
 void cache_wallet_marker(const char *device_id, bool passphrase_protection,
@@ -121,29 +57,6 @@ void cache_wallet_marker(const char *device_id, bool passphrase_protection,
 
 /* ---- reading ------------------------------------------------------------------ */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static bool parse_hex(const char *text, uint8_t *out, size_t length)
-{
-	size_t i;
-
-	for (i = 0; i < length; i++) {
-		int high = hex_value(text[2 * i]), low = hex_value(text[2 * i + 1]);
-
-		if (high < 0 || low < 0)
-			return false;
-		out[i] = (uint8_t)(high << 4 | low);
-	}
-	return true;
-}
-
 /*
  * "ID POINT\n", both lower-case hex, the point uncompressed. Whether it is
  * on P-256 is checked when an identity uses it (cache_entry_usable): a file
@@ -154,8 +67,8 @@ static bool parse_entry(const char *line, struct cache_entry *entry)
 	if (strlen(line) != LINE_MAX_LENGTH - 1 || line[2 * IDENTITIES_ID_SIZE] != ' ' ||
 	    line[LINE_MAX_LENGTH - 2] != '\n')
 		return false;
-	return parse_hex(line, entry->id, IDENTITIES_ID_SIZE) &&
-	       parse_hex(line + 2 * IDENTITIES_ID_SIZE + 1, entry->point, EC_UNCOMPRESSED_SIZE) &&
+	return cache_parse_hex(line, entry->id, IDENTITIES_ID_SIZE) &&
+	       cache_parse_hex(line + 2 * IDENTITIES_ID_SIZE + 1, entry->point, EC_UNCOMPRESSED_SIZE) &&
 	       entry->point[0] == 0x04;
 }
 
@@ -200,33 +113,19 @@ static bool read_entries(FILE *file, const char *device_id, struct cache_entries
 	return true;
 }
 
-/* Our own regular file, not writable by others. */
-static bool trustworthy(int fd)
-{
-	struct stat info;
-
-	return fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_uid == geteuid() &&
-	       (info.st_mode & 022) == 0;
-}
-
 static void load_file(const char *path, const char *device_id, struct cache_entries *out,
 		      bool quiet)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	FILE *file;
+	int problem;
+	FILE *file = cache_file_open(path, &problem);
 	bool ok;
 
 	memset(out, 0, sizeof(*out));
-	if (fd < 0) {
-		if (errno != ENOENT && !quiet)
-			log_error("%s: cannot read the key cache: %s", path, strerror(errno));
-		return;
-	}
-	file = trustworthy(fd) ? fdopen(fd, "r") : NULL;
 	if (file == NULL) {
-		close(fd);
-		if (!quiet)
+		if (problem == CACHE_FILE_UNTRUSTED && !quiet)
 			log_error("%s: not our own private file; ignored", path);
+		else if (problem != 0 && !quiet)
+			log_error("%s: cannot read the key cache: %s", path, strerror(problem));
 		return;
 	}
 	ok = read_entries(file, device_id, out);
@@ -244,7 +143,7 @@ void cache_load(const char *device_id, const char *wallet, struct cache_entries 
 	char path[PATH_MAX];
 
 	memset(out, 0, sizeof(*out));
-	if (cache_enabled() && file_name(device_id, wallet, "keys", false, path, sizeof(path)))
+	if (cache_enabled() && cache_file_path(device_id, wallet, "keys", false, path, sizeof(path)))
 		load_file(path, device_id, out, false);
 }
 
@@ -298,33 +197,6 @@ static bool write_entries(FILE *file, const char *device_id, const struct cache_
 	return !ferror(file);
 }
 
-/* Write `text` producer output to PATH through a temporary file and rename. */
-static bool replace_file(const char *path, bool (*produce)(FILE *, const void *),
-			 const void *data)
-{
-	char temporary[PATH_MAX + 16];
-	FILE *file;
-	int fd;
-	bool ok;
-
-	snprintf(temporary, sizeof(temporary), "%s.XXXXXX", path);
-	fd = mkstemp(temporary);                /* mode 0600 */
-	if (fd < 0)
-		return false;
-	file = fdopen(fd, "w");
-	if (file == NULL) {
-		close(fd);
-		unlink(temporary);
-		return false;
-	}
-	ok = produce(file, data);
-	ok = fclose(file) == 0 && ok;
-	if (ok && rename(temporary, path) == 0)
-		return true;
-	unlink(temporary);
-	return false;
-}
-
 struct keys_file {
 	const char *device_id;
 	const struct cache_entries *entries;
@@ -344,81 +216,15 @@ bool cache_save(const char *device_id, const char *wallet, const struct cache_en
 	struct keys_file contents;
 	bool ok;
 
-	if (!cache_enabled() || !file_name(device_id, wallet, "keys", true, path, sizeof(path)))
+	if (!cache_enabled() || !cache_file_path(device_id, wallet, "keys", true, path, sizeof(path)))
 		return false;
 	load_file(path, device_id, &merged, true);
 	ok = merge(&merged, keys);
 	contents.device_id = device_id;
 	contents.entries = &merged;
-	ok = ok && replace_file(path, produce_keys, &contents);
+	ok = ok && cache_file_replace(path, produce_keys, &contents);
 	cache_free_entries(&merged);
 	return ok;
-}
-
-/* ---- the session id ---------------------------------------------------------- */
-
-struct session_file {
-	const uint8_t *session;
-	size_t length;
-	const char *wallet;
-};
-
-/* "SESSION-ID-IN-HEX\nWALLET\n" */
-static bool produce_session(FILE *file, const void *data)
-{
-	const struct session_file *session = data;
-	size_t i;
-
-	for (i = 0; i < session->length; i++)
-		fprintf(file, "%02x", session->session[i]);
-	fprintf(file, "\n%s\n", session->wallet);
-	return !ferror(file);
-}
-
-bool cache_load_session(const char *device_id, uint8_t *session, size_t size, size_t *length,
-			char wallet[CACHE_WALLET_MAX])
-{
-	char path[PATH_MAX], line[2 * 64 + 3], marker[CACHE_WALLET_MAX + 2];
-	int fd;
-	FILE *file;
-	size_t hex_length;
-	bool ok = false;
-
-	*length = 0;
-	wallet[0] = '\0';
-	if (!file_name(device_id, "", "session", false, path, sizeof(path)))
-		return false;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	file = trustworthy(fd) ? fdopen(fd, "r") : NULL;
-	if (file == NULL) {
-		close(fd);
-		return false;
-	}
-	if (fgets(line, sizeof(line), file) != NULL) {
-		hex_length = strcspn(line, "\n");
-		ok = hex_length > 0 && hex_length % 2 == 0 && hex_length / 2 <= size &&
-		     parse_hex(line, session, hex_length / 2) &&
-		     fgets(marker, sizeof(marker), file) != NULL &&
-		     strlen(marker) <= CACHE_WALLET_MAX && marker[strlen(marker) - 1] == '\n';
-		*length = ok ? hex_length / 2 : 0;
-		if (ok)
-			snprintf(wallet, CACHE_WALLET_MAX, "%.*s", (int)strlen(marker) - 1, marker);
-	}
-	fclose(file);
-	explicit_bzero(line, sizeof(line));
-	return ok;
-}
-
-void cache_save_session(const char *device_id, const uint8_t *session, size_t length,
-			const char *wallet)
-{
-	char path[PATH_MAX];
-	struct session_file contents = { session, length, wallet };
-
-	if (length > 0 && file_name(device_id, "", "session", true, path, sizeof(path)))
-		replace_file(path, produce_session, &contents);
 }
 
 void cache_free_entries(struct cache_entries *entries)

@@ -10,15 +10,13 @@
  *     CKA_ID-in-hex 04X||Y-in-hex
  *     ...
  *
- * written whole to a temporary file and renamed over the old one. A file
- * that does not read exactly so is ignored, with one line on stderr, and
- * replaced at the next write. Beside it, DEVICEID.session keeps the
- * device's session id (and the wallet marker of its passphrase), so that a
- * passphrase entered once serves every program until the device ends the
- * session.
+ * written whole to a temporary file and renamed over the old one
+ * (cache_files.h). A file that does not read exactly so is ignored, with one
+ * line on stderr, and replaced at the next write. The session ids live
+ * beside it (session_file.h).
  *
- * TREZOR_PKCS11_CACHE=off turns the key cache off; the session id is kept
- * all the same (it is no copy of anything the device holds).
+ * TREZOR_PKCS11_CACHE=off turns the key cache off; the session ids are kept
+ * all the same (they are no copy of anything the device holds).
  */
 #ifndef TREZOR_PKCS11_CACHE_H
 #define TREZOR_PKCS11_CACHE_H
@@ -27,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cache_files.h"
 #include "ec.h"
 #include "identities_file.h"
 
@@ -44,9 +43,6 @@ struct cache_entries {
 
 bool cache_enabled(void);
 
-/* ${XDG_CACHE_HOME:-$HOME/.cache}/trezor-pkcs11 (not created); false without a home. */
-bool cache_directory_path(char *path, size_t size);
-
 /*
  * The wallet part of a file name: "" without passphrase protection, a hash
  * of device id and passphrase when the host knows the passphrase, "any"
@@ -63,15 +59,6 @@ bool cache_entry_usable(const struct cache_entry *entry);
 
 /* Keep these keys, together with those already in the file for other ids. */
 bool cache_save(const char *device_id, const char *wallet, const struct cache_entries *keys);
-
-/*
- * The device's session id, if one was kept, and the wallet marker of the
- * passphrase it was opened with ("any" when the host did not know it).
- */
-bool cache_load_session(const char *device_id, uint8_t *session, size_t size, size_t *length,
-			char wallet[CACHE_WALLET_MAX]);
-void cache_save_session(const char *device_id, const uint8_t *session, size_t length,
-			const char *wallet);
 
 void cache_free_entries(struct cache_entries *entries);
 
