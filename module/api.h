@@ -14,6 +14,7 @@
 #define TREZOR_PKCS11_API_H
 
 #include "pkcs11_types.h"
+#include "prompt.h"
 #include "slot.h"
 
 /* api_slots.c */

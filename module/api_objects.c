@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conversation.h"
 #include "module.h"
 #include "object.h"
 #include "session.h"
@@ -48,7 +49,7 @@ CK_RV api_fetch_keys(struct slot *slot, size_t first, size_t length)
 		api_prompt_begin(slot, NULL, &prompt);
 		module_suspend();
 		for (i = 0; i < unknown && rv == CKR_OK; i++) {
-			rv = slot_fetch_key(slot, token_identity(indexes[i]), &prompt, points[i]);
+			rv = conversation_fetch_key(slot, token_identity(indexes[i]), &prompt, points[i]);
 			if (rv == CKR_OK)
 				fetched++;
 		}

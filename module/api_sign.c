@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "conversation.h"
 #include "module.h"
 #include "object.h"
 #include "session.h"
@@ -109,8 +110,8 @@ static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
 		memcpy(point, view.point, sizeof(point));
 		api_prompt_begin(slot, key->label, &prompt);
 		module_suspend();
-		rv = slot_sign(slot, key, &prompt, point, &key_replaced, digest, module_program(),
-			       signature);
+		rv = conversation_sign(slot, key, &prompt, point, &key_replaced, digest,
+				       module_program(), signature);
 		resumed = module_resume();
 		api_prompt_end(slot, &prompt);
 		if (key_replaced) {

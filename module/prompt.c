@@ -9,7 +9,6 @@
 
 #include "log.h"
 #include "pinentry.h"
-#include "trezor.pb-c.h"
 
 static const char pin_description[] =
 	"Your Trezor asks for its PIN and shows a grid of numbers.\n"
@@ -23,18 +22,33 @@ static const char passphrase_description[] =
 	"Your Trezor asks for its passphrase. Each passphrase opens its own\n"
 	"wallet, with its own keys; leave it empty for the standard wallet.";
 
-static void notice_button(void *opaque, uint32_t code)
+static void notice_button(void *opaque, enum trezor_wait wait)
 {
-	const struct prompt_context *context = opaque;
+	struct prompt_context *context = opaque;
 
-	if (code == TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PinEntry)
+	switch (wait) {
+	case TREZOR_WAIT_PIN:
 		log_notice("Enter your PIN on the Trezor");
-	else if (code == TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PassphraseEntry)
+		break;
+	case TREZOR_WAIT_PASSPHRASE:
 		log_notice("Enter your passphrase on the Trezor");
-	else if (context->label != NULL)
-		log_notice("Confirm on your Trezor: sign in as %s", context->label);
-	else
-		log_notice("Confirm on your Trezor");
+		break;
+	case TREZOR_WAIT_HIDDEN_WALLET:
+		/* Two presses: "Access hidden wallet?", then the passphrase shown. */
+		if (context->hidden_wallet_asked++ % 2 == 0)
+			log_notice("Confirm on your Trezor: open the hidden wallet of this "
+				   "passphrase");
+		else
+			log_notice("Confirm on your Trezor: the passphrase it shows is the one "
+				   "you meant");
+		break;
+	case TREZOR_WAIT_CONFIRM:
+		if (context->label != NULL)
+			log_notice("Confirm on your Trezor: sign in as %s", context->label);
+		else
+			log_notice("Confirm on your Trezor");
+		break;
+	}
 }
 
 static enum trezor_status from_pinentry(enum pinentry_result result)

@@ -7,7 +7,9 @@
  *   passphrase         $TREZOR_PASSPHRASE; else typed on the device when it
  *                      can take it; else pinentry
  *   button             "Confirm on your Trezor: sign in as IDENTITY" on the
- *                      terminal, when stderr is one
+ *                      terminal, when stderr is one; likewise for a PIN or
+ *                      passphrase typed on the device and the two presses
+ *                      that open a passphrase's hidden wallet
  *
  * Secrets pass through buffers that are wiped after use.
  */
@@ -25,6 +27,7 @@ struct prompt_context {
 	char login_pin[PROMPT_PIN_MAX + 1];     /* from C_Login; "" if none */
 	bool login_pin_used;
 	int timeout_seconds;            /* how long pinentry waits for the person */
+	unsigned hidden_wallet_asked;   /* hidden-wallet confirmations so far */
 };
 
 /*

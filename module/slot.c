@@ -1,4 +1,4 @@
-/* Slots, tokens and the conversations with their devices. See slot.h. */
+/* Slots and tokens. See slot.h. */
 #include "config.h"
 
 #include "slot.h"
@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "text.h"
 
 #define MANUFACTURER "SatoshiLabs"
@@ -272,136 +271,6 @@ CK_RV slot_prepare_keys(struct slot *slot, size_t identities)
 	slot->keys = calloc(identities > 0 ? identities : 1, sizeof(*slot->keys));
 	slot->keys_length = slot->keys != NULL ? identities : 0;
 	return slot->keys != NULL ? CKR_OK : CKR_HOST_MEMORY;
-}
-
-/* ---- conversations -------------------------------------------------------- */
-
-static CK_RV ckr_of(enum trezor_status status)
-{
-	switch (status) {
-	case TREZOR_OK: return CKR_OK;
-	case TREZOR_ERR_CANCELLED: return CKR_FUNCTION_CANCELED;
-	case TREZOR_ERR_NOT_CONFIRMED: return CKR_FUNCTION_CANCELED;
-	case TREZOR_ERR_GONE: return CKR_DEVICE_REMOVED;
-	case TREZOR_ERR_PIN_INVALID: return CKR_PIN_INCORRECT;
-	case TREZOR_ERR_NO_MEMORY: return CKR_HOST_MEMORY;
-	case TREZOR_ERR_ABORTED: return CKR_CRYPTOKI_NOT_INITIALIZED;
-	case TREZOR_ERR_NEEDS_INPUT: return CKR_FUNCTION_FAILED;
-	default: return CKR_DEVICE_ERROR;
-	}
-}
-
-/* Report a failed conversation and note a device that is gone. */
-static CK_RV conversation_result(struct slot *slot, enum trezor_status status)
-{
-	if (status == TREZOR_OK)
-		return CKR_OK;
-	if (status == TREZOR_ERR_GONE)
-		atomic_store(&slot->removed, true);     /* the next refresh reports it */
-	if (status != TREZOR_ERR_ABORTED)
-		log_error("%s", slot->device->error);
-	return ckr_of(status);
-}
-
-/*
- * A device with passphrase protection keeps the passphrase in its session:
- * resume the session this user's programs share (cache.h), so that it is
- * asked once per session, not once per program. A TREZOR_PASSPHRASE that
- * names another wallet than the session's wins: a new session, which asks.
- */
-static enum trezor_status resume_session(struct slot *slot)
-{
-	struct trezor_device *device = slot->device;
-	struct trezor_features *features = &device->features;
-	const char *given = getenv("TREZOR_PASSPHRASE");
-	char wanted[CACHE_WALLET_MAX], kept[CACHE_WALLET_MAX];
-	enum trezor_status status;
-	size_t length;
-
-	if (slot->session_resumed || !features->passphrase_protection)
-		return TREZOR_OK;
-	cache_wallet_marker(features->device_id, true, given, wanted);
-	features->session_id_len = 0;
-	if (cache_load_session(features->device_id, features->session_id,
-			       sizeof(features->session_id), &length, kept) &&
-	    (given == NULL || strcmp(kept, wanted) == 0))
-		features->session_id_len = length;
-	status = trezor_initialize(device);
-	if (status == TREZOR_OK) {
-		cache_save_session(features->device_id, features->session_id,
-				   features->session_id_len, wanted);
-		slot->session_resumed = true;
-	}
-	return status;
-}
-
-/* Hold the device for one conversation: CKR_OK with its lock taken. */
-static CK_RV take_device(struct slot *slot)
-{
-	struct trezor_device *replugged;
-	CK_RV rv = CKR_OK;
-
-	lock_acquire(slot->device_lock);
-	/* A re-plugged device waits here for the first conversation after it. */
-	replugged = atomic_exchange(&slot->replacement, NULL);
-	if (replugged != NULL) {
-		trezor_close(slot->device);
-		slot->device = replugged;
-		slot->session_resumed = false;
-	}
-	if (!slot_has_token(slot))
-		rv = CKR_DEVICE_REMOVED;
-	else if (transport_cancelled(slot->device->transport))
-		rv = CKR_CRYPTOKI_NOT_INITIALIZED;      /* C_Finalize has begun */
-	else
-		rv = conversation_result(slot, resume_session(slot));
-	if (rv != CKR_OK)
-		lock_release(slot->device_lock);
-	return rv;
-}
-
-CK_RV slot_fetch_key(struct slot *slot, const struct key_identity *key,
-		     struct prompt_context *prompt, uint8_t point[EC_UNCOMPRESSED_SIZE])
-{
-	struct trezor_prompts prompts;
-	enum trezor_status status;
-	CK_RV rv = take_device(slot);
-
-	if (rv != CKR_OK)
-		return rv;
-	prompt_callbacks(&prompts, prompt);
-	slot->device->prompts = &prompts;
-	status = trezor_get_public_key(slot->device, &key->identity, point);
-	slot->device->prompts = NULL;
-	rv = conversation_result(slot, status);
-	lock_release(slot->device_lock);
-	return rv;
-}
-
-CK_RV slot_sign(struct slot *slot, const struct key_identity *key, struct prompt_context *prompt,
-		uint8_t point[EC_UNCOMPRESSED_SIZE], bool *key_replaced,
-		const uint8_t digest[EC_DIGEST_SIZE], const char *visual,
-		uint8_t signature[EC_SIGNATURE_SIZE])
-{
-	struct trezor_prompts prompts;
-	enum trezor_status status;
-	CK_RV rv = take_device(slot);
-
-	*key_replaced = false;
-	if (rv != CKR_OK)
-		return rv;
-	prompt_callbacks(&prompts, prompt);
-	slot->device->prompts = &prompts;
-	status = trezor_sign_identity(slot->device, &key->identity, point, digest, visual,
-				      signature);
-	slot->device->prompts = NULL;
-	if (status == TREZOR_ERR_KEY_MISMATCH) {
-		memcpy(point, trezor_mismatched_key(slot->device), EC_UNCOMPRESSED_SIZE);
-		*key_replaced = true;
-	}
-	rv = conversation_result(slot, status);
-	lock_release(slot->device_lock);
-	return rv;
 }
 
 /* ---- teardown --------------------------------------------------------------- */

@@ -8,9 +8,10 @@
  * C_Finalize.
  *
  * Locking: the slot list is guarded by the module's global lock. A device
- * is spoken to only with its slot's device lock held, and never with the
- * global lock held, so one thread waiting for a button press does not stop
- * the others; a second conversation with the same device waits its turn.
+ * is spoken to (conversation.h) only with its slot's device lock held, and
+ * never with the global lock held, so one thread waiting for a button press
+ * does not stop the others; a second conversation with the same device
+ * waits its turn.
  */
 #ifndef TREZOR_PKCS11_SLOT_H
 #define TREZOR_PKCS11_SLOT_H
@@ -20,10 +21,8 @@
 #include <stddef.h>
 
 #include "cache.h"
-#include "identities_file.h"
 #include "lock.h"
 #include "pkcs11_types.h"
-#include "prompt.h"
 #include "trezor.h"
 
 #define SLOT_EMPTY_ID 0
@@ -48,12 +47,16 @@ struct slot {
 	_Atomic(struct trezor_device *) replacement;
 	struct slot_key *keys;          /* one per identity, filled as fetched */
 	size_t keys_length;
-	char wallet[CACHE_WALLET_MAX];  /* which key cache file (cache.h) */
+	/* The wallet this program uses: its key cache file (cache.h) and its
+	 * session (session_file.h). Chosen once, by token.c, before any
+	 * conversation. */
+	char wallet[CACHE_WALLET_MAX];
 	bool cache_loaded;
 	bool cache_dirty;               /* keys not yet written to the cache */
 	int64_t cache_written_ms;
-	/* Used only under device_lock: Initialize{session} sent to this device. */
-	bool session_resumed;
+	/* Used only under device_lock: this program's session is started on the
+	 * device (conversation.c). */
+	bool session_started;
 	bool logged_in;                 /* C_Login was called */
 	char pin[SLOT_PIN_MAX + 1];     /* the PIN given to C_Login, kept for the device */
 };
@@ -90,24 +93,6 @@ void slot_get_token_info(const struct slot *slot, CK_ULONG sessions, CK_ULONG rw
 
 /* Room for one key per identity; call under the global lock. */
 CK_RV slot_prepare_keys(struct slot *slot, size_t identities);
-
-/*
- * Device conversations: call WITHOUT the global lock (they take the device
- * lock). The prompt answers what the device asks (PIN, passphrase).
- * Failures are reported on stderr in one line.
- */
-CK_RV slot_fetch_key(struct slot *slot, const struct key_identity *key,
-		     struct prompt_context *prompt, uint8_t point[EC_UNCOMPRESSED_SIZE]);
-
-/*
- * Sign with the key listed as `point`. If the device signs with another
- * (another passphrase, say), that key is put in `point` and the answer is
- * CKR_DEVICE_ERROR with *key_replaced set.
- */
-CK_RV slot_sign(struct slot *slot, const struct key_identity *key, struct prompt_context *prompt,
-		uint8_t point[EC_UNCOMPRESSED_SIZE], bool *key_replaced,
-		const uint8_t digest[EC_DIGEST_SIZE], const char *visual,
-		uint8_t signature[EC_SIGNATURE_SIZE]);
 
 /* Close every device and free the slots (C_Finalize). */
 void slots_free(void);

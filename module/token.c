@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "session_file.h"
 
 #define SAVE_INTERVAL_MS 1000
 
@@ -54,6 +55,26 @@ static long find_identity(const uint8_t id[IDENTITIES_ID_SIZE])
 	return -1;
 }
 
+/*
+ * The wallet this program uses on the slot's device, for its key cache and
+ * its session (session_file.h): by the device's passphrase protection and
+ * TREZOR_PASSPHRASE. A locked Model T or Safe hides its protection: then as
+ * last noted, and when never noted, on. A wrong guess may list a key of
+ * another wallet: the first signature finds that out and learns the right
+ * key (api_sign.c), and a signature is never made with the wrong key.
+ */
+static void choose_wallet(struct slot *slot)
+{
+	const struct trezor_features *features = &slot->features;
+	bool protection = features->passphrase_protection;
+
+	if (!features->passphrase_protection_known)
+		protection = session_file_protection(features->device_id) !=
+			     SESSION_FILE_PROTECTION_OFF;
+	cache_wallet_marker(features->device_id, protection, getenv("TREZOR_PASSPHRASE"),
+			    slot->wallet);
+}
+
 /* Keys the cache holds for this device and wallet. */
 static void load_cached_keys(struct slot *slot)
 {
@@ -63,8 +84,7 @@ static void load_cached_keys(struct slot *slot)
 	long index;
 
 	slot->cache_loaded = true;
-	cache_wallet_marker(features->device_id, features->passphrase_protection,
-			    getenv("TREZOR_PASSPHRASE"), slot->wallet);
+	choose_wallet(slot);
 	cache_load(features->device_id, slot->wallet, &cached);
 	for (i = 0; i < cached.length; i++) {
 		index = find_identity(cached.items[i].id);

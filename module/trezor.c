@@ -86,6 +86,7 @@ static void store_features(struct trezor_features *out, const Tz__Features *in)
 	text_copy_shown(out->device_id, sizeof(out->device_id), in->device_id);
 	out->pin_protection = in->has_pin_protection && in->pin_protection;
 	out->passphrase_protection = in->has_passphrase_protection && in->passphrase_protection;
+	out->passphrase_protection_known = in->has_passphrase_protection;
 	text_copy_shown(out->label, sizeof(out->label), in->label);
 	/* Old firmware omits "initialized" only in bootloader mode. */
 	out->initialized = in->has_initialized ? in->initialized : !out->bootloader_mode;
@@ -346,6 +347,7 @@ const char *trezor_status_name(enum trezor_status status)
 	case TREZOR_ERR_BOOTLOADER: return "bootloader mode";
 	case TREZOR_ERR_NOT_INITIALIZED: return "not initialized";
 	case TREZOR_ERR_NEEDS_THP: return "needs THP";
+	case TREZOR_ERR_INVALID_SESSION: return "invalid session";
 	case TREZOR_ERR_ARGUMENT: return "bad argument";
 	case TREZOR_ERR_ABORTED: return "aborted";
 	case TREZOR_ERR_NO_MEMORY: return "out of memory";

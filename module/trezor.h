@@ -47,6 +47,7 @@ enum trezor_status {
 	TREZOR_ERR_BOOTLOADER,
 	TREZOR_ERR_NOT_INITIALIZED,
 	TREZOR_ERR_NEEDS_THP,           /* Safe 7: the newer host protocol only */
+	TREZOR_ERR_INVALID_SESSION,     /* no session (any more): Initialize starts one */
 	TREZOR_ERR_ARGUMENT,            /* the caller asked for something impossible */
 	TREZOR_ERR_ABORTED,             /* the transport's cancel flag was raised */
 	TREZOR_ERR_NO_MEMORY,
@@ -59,6 +60,8 @@ struct trezor_features {
 	char device_id[TREZOR_TEXT_MAX + 1];
 	bool pin_protection;
 	bool passphrase_protection;
+	/* A locked core device leaves passphrase_protection out of Features. */
+	bool passphrase_protection_known;
 	char label[TREZOR_TEXT_MAX + 1];
 	bool initialized;
 	bool unlocked;                  /* true also when the firmware does not say */
@@ -70,6 +73,19 @@ struct trezor_features {
 	size_t session_id_len;
 };
 
+/* What a ButtonRequest has the person do at the device. */
+enum trezor_wait {
+	TREZOR_WAIT_CONFIRM,            /* confirm the request itself */
+	TREZOR_WAIT_PIN,                /* type the PIN on the device's screen */
+	TREZOR_WAIT_PASSPHRASE,         /* type the passphrase on the device's screen */
+	TREZOR_WAIT_HIDDEN_WALLET,      /* confirm opening a passphrase's wallet */
+};
+
+/* What the person was asked during the last call (trezor_device.asked). */
+#define TREZOR_ASKED_CONFIRM 1u         /* pressed to confirm the request */
+#define TREZOR_ASKED_PIN 2u
+#define TREZOR_ASKED_PASSPHRASE 4u
+
 /*
  * What the device may ask of a person in the middle of a call. Any callback
  * may be NULL: the device's request is then refused (TREZOR_ERR_NEEDS_INPUT).
@@ -78,9 +94,8 @@ struct trezor_features {
  */
 struct trezor_prompts {
 	void *context;
-	/* The device now waits for its button (or for a PIN or passphrase typed
-	 * on it); code is the ButtonRequest code. */
-	void (*button)(void *context, uint32_t code);
+	/* The device now waits for the person at its screen. */
+	void (*button)(void *context, enum trezor_wait wait);
 	/* A Trezor One shows its PIN matrix: the positions typed, into pin. */
 	enum trezor_status (*pin)(void *context, char pin[TREZOR_PIN_MAX + 1],
 				  char *error, size_t error_size);
@@ -98,6 +113,8 @@ struct trezor_device {
 	int reply_timeout_ms;
 	int confirm_timeout_ms;
 	uint32_t failure_code;          /* the last Failure's code */
+	unsigned asked;                 /* TREZOR_ASKED_* during the last call */
+	bool passphrase_given;          /* a non-empty passphrase went out in this call */
 	/* The last answer went wrong: get back in step before the next request. */
 	bool out_of_step;
 	unsigned resyncs;               /* makes each resynchronisation's Ping word new */
@@ -123,7 +140,9 @@ void trezor_set_confirm_timeout(struct trezor_device *device, int timeout_ms);
 void trezor_close(struct trezor_device *device);
 
 /*
- * Initialize (resuming features.session_id if set) and read Features.
+ * Initialize: resume the session features.session_id (when set) or start a
+ * new one, and read Features. The device's session id is then in
+ * features.session_id: a new one when the device did not know ours.
  * Bootloader mode, a device without seed and a Safe 7 are errors, but the
  * features read so far stay in device->features.
  */
@@ -131,7 +150,8 @@ enum trezor_status trezor_initialize(struct trezor_device *device);
 
 /*
  * Read Features without touching the device's session (GetFeatures), so
- * that the passphrase another program entered stays in force. Falls back to
+ * that the passphrase another program entered stays in force; the session id
+ * read before is kept (GetFeatures does not carry it). Falls back to
  * Initialize on firmware without GetFeatures. Errors as trezor_initialize.
  */
 enum trezor_status trezor_get_features(struct trezor_device *device);

@@ -128,6 +128,9 @@ static enum trezor_status failure_status(struct trezor_device *device,
 	case TZ__FAILURE_TYPE__Failure_NotInitialized:
 		return trezor_fail(device, TREZOR_ERR_NOT_INITIALIZED,
 				   "the Trezor has no seed yet: set it up in Trezor Suite first");
+	case TZ__FAILURE_TYPE__Failure_InvalidSession:
+		return trezor_fail(device, TREZOR_ERR_INVALID_SESSION,
+				   "the Trezor has no session for this program (it restarted?)");
 	case TZ__FAILURE_TYPE__Failure_InvalidProtocol:
 		return trezor_fail(device, TREZOR_ERR_NEEDS_THP,
 				   "this Trezor (a Safe 7?) speaks only the newer Trezor Host "
@@ -159,22 +162,49 @@ static bool cancel_quietly(struct trezor_device *device)
 	return received == TRANSPORT_OK || received == TRANSPORT_BAD_DATA;
 }
 
+/*
+ * What a ButtonRequest waits for. Core firmware names its requests; a
+ * Trezor One does not, and asks to confirm a hidden wallet with code Other
+ * right after a passphrase (PROTOCOL.md section 8).
+ */
+static enum trezor_wait classify_button(const struct trezor_device *device,
+					const Tz__ButtonRequest *request)
+{
+	uint32_t code = request->has_code ? (uint32_t)request->code : 0;
+
+	if (code == TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PinEntry)
+		return TREZOR_WAIT_PIN;
+	if (code == TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PassphraseEntry)
+		return TREZOR_WAIT_PASSPHRASE;
+	if (request->name != NULL)
+		return strncmp(request->name, "passphrase_host", 15) == 0 ?
+			       TREZOR_WAIT_HIDDEN_WALLET : TREZOR_WAIT_CONFIRM;
+	if (code == TZ__BUTTON_REQUEST_TYPE__ButtonRequest_Other && device->passphrase_given)
+		return TREZOR_WAIT_HIDDEN_WALLET;
+	return TREZOR_WAIT_CONFIRM;
+}
+
 static enum trezor_status answer_button(struct trezor_device *device,
 					const struct wire_message *message)
 {
 	ProtobufCMessage *unpacked;
 	Tz__ButtonAck ack = TZ__BUTTON_ACK__INIT;
-	uint32_t code;
+	enum trezor_wait wait;
 	enum trezor_status status = unpack(device, &tz__button_request__descriptor, message,
 					   &unpacked);
 
 	if (status != TREZOR_OK)
 		return status;
-	code = ((Tz__ButtonRequest *)unpacked)->has_code ?
-		       (uint32_t)((Tz__ButtonRequest *)unpacked)->code : 0;
+	wait = classify_button(device, (Tz__ButtonRequest *)unpacked);
 	protobuf_c_message_free_unpacked(unpacked, NULL);
+	if (wait == TREZOR_WAIT_CONFIRM)
+		device->asked |= TREZOR_ASKED_CONFIRM;
+	else if (wait == TREZOR_WAIT_PIN)
+		device->asked |= TREZOR_ASKED_PIN;
+	else if (wait == TREZOR_WAIT_PASSPHRASE)
+		device->asked |= TREZOR_ASKED_PASSPHRASE;
 	if (device->prompts != NULL && device->prompts->button != NULL)
-		device->prompts->button(device->prompts->context, code);
+		device->prompts->button(device->prompts->context, wait);
 	return send_message(device, MSG_BUTTON_ACK, &ack.base);
 }
 
@@ -204,6 +234,7 @@ static enum trezor_status answer_pin(struct trezor_device *device)
 		return give_up_input(device, status, error);
 	}
 	ack.pin = pin;
+	device->asked |= TREZOR_ASKED_PIN;
 	status = send_message(device, MSG_PIN_MATRIX_ACK, &ack.base);
 	explicit_bzero(pin, sizeof(pin));
 	return status;
@@ -232,7 +263,10 @@ static enum trezor_status answer_passphrase(struct trezor_device *device)
 		ack.on_device = true;
 	} else {
 		ack.passphrase = passphrase;
+		/* A Trezor One now asks to confirm the hidden wallet, unnamed. */
+		device->passphrase_given = passphrase[0] != '\0';
 	}
+	device->asked |= TREZOR_ASKED_PASSPHRASE;
 	status = send_message(device, MSG_PASSPHRASE_ACK, &ack.base);
 	explicit_bzero(passphrase, sizeof(passphrase));
 	return status;
@@ -388,6 +422,8 @@ enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
 	*reply = NULL;
 	device->error[0] = '\0';
 	device->failure_code = 0;
+	device->asked = 0;
+	device->passphrase_given = false;
 	status = device->out_of_step ? resynchronise(device) : TREZOR_OK;
 	if (status == TREZOR_OK)
 		status = send_message(device, type, request);

@@ -24,7 +24,7 @@ expect_eq "bad lines are reported with file and line" \
 	"trezor-pkcs11: $tmp/identities:5: unexpected text after the identity (comments start with #)
 trezor-pkcs11: $tmp/identities:6: \"https://\" is not accepted: write the identity alone (or with ssh://)
 trezor-pkcs11: $tmp/identities:8: user name is missing before '@'" "$(cat "$tmp/stderr")"
-expect_eq "Features read once, the session left alone" "1 0" "$(sim_count "<- GetFeatures") $(sim_count "<- Initialize")"
+expect_eq "Features read once, one session started" "1 1" "$(sim_count "<- GetFeatures") $(sim_count "<- Initialize")"
 expect_eq "one GetPublicKey per identity" 2 "$(sim_count '<- GetPublicKey')"
 expect_eq "listing never signs" 0 "$(sim_count '<- SignIdentity')"
 

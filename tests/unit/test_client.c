@@ -38,14 +38,14 @@ static struct trezor_device *device;
 
 /* Button presses seen, and what to do to the simulator at the first one. */
 static int buttons_seen;
-static uint32_t last_button_code;
+static enum trezor_wait last_wait;
 static int signal_at_button;
 
-static void on_button(void *context, uint32_t code)
+static void on_button(void *context, enum trezor_wait wait)
 {
 	(void)context;
 	buttons_seen++;
-	last_button_code = code;
+	last_wait = wait;
 	if (signal_at_button != 0) {
 		kill(sim.pid, signal_at_button);
 		if (signal_at_button == SIGKILL) {
@@ -157,10 +157,11 @@ START_TEST(signs_and_openssl_verifies)
 	ck_assert_mem_eq(signature, expected, sizeof(signature));
 	ck_assert(ec_p256_verify_digest(key, digest, signature));
 	ck_assert_int_eq(buttons_seen, 1);
-	ck_assert_uint_eq(last_button_code, TZ__BUTTON_REQUEST_TYPE__ButtonRequest_ProtectCall);
+	ck_assert_int_eq(last_wait, TREZOR_WAIT_CONFIRM);      /* ButtonRequest ProtectCall */
 }
 END_TEST
 
+/* A core model asks with ButtonRequest Other: a confirmation all the same. */
 START_TEST(core_model_button_code)
 {
 	static const char *const args[] = { "--model", "Safe 5", NULL };
@@ -173,7 +174,7 @@ START_TEST(core_model_button_code)
 	gpg_challenge(digest);
 	ck_assert_int_eq(trezor_sign_identity(device, &id, key, digest, NULL, signature),
 			 TREZOR_OK);
-	ck_assert_uint_eq(last_button_code, TZ__BUTTON_REQUEST_TYPE__ButtonRequest_Other);
+	ck_assert_int_eq(last_wait, TREZOR_WAIT_CONFIRM);
 }
 END_TEST
 

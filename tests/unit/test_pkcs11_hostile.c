@@ -227,7 +227,8 @@ END_TEST
 
 START_TEST(silence)
 {
-	static const char *const args[] = { "--fault", "silence", "--fault-after", "1",
+	/* Answers: Features to GetFeatures and to Initialize; then silence. */
+	static const char *const args[] = { "--fault", "silence", "--fault-after", "2",
 					    "--fault-for", "1", NULL };
 
 	/* No wait for the device is longer than a person's. */
@@ -241,9 +242,10 @@ END_TEST
 
 START_TEST(silence_at_the_button)
 {
-	/* Answers: Features, PublicKey, ButtonRequest; then the SignedIdentity
-	 * and the answer to the module's Cancel are not sent. */
-	static const char *const args[] = { "--fault", "silence", "--fault-after", "3",
+	/* Answers: Features twice (GetFeatures, Initialize), PublicKey,
+	 * ButtonRequest; then the SignedIdentity and the answer to the module's
+	 * Cancel are not sent. */
+	static const char *const args[] = { "--fault", "silence", "--fault-after", "4",
 					    "--fault-for", "2", NULL };
 
 	setenv("TREZOR_PKCS11_CONFIRM_TIMEOUT", "1", 1);
