@@ -30,6 +30,8 @@ const char *message_type_name(unsigned type)
 	case MSG_ECDH_SESSION_KEY: return "ECDHSessionKey";
 	case MSG_END_SESSION: return "EndSession";
 	case MSG_DEBUG_LINK_DECISION: return "DebugLinkDecision";
+	case MSG_DEBUG_LINK_GET_STATE: return "DebugLinkGetState";
+	case MSG_DEBUG_LINK_STATE: return "DebugLinkState";
 	default: return NULL;
 	}
 }

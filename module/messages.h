@@ -30,6 +30,8 @@ enum message_type {
 	MSG_ECDH_SESSION_KEY = 62,
 	MSG_END_SESSION = 83,
 	MSG_DEBUG_LINK_DECISION = 100,
+	MSG_DEBUG_LINK_GET_STATE = 101,
+	MSG_DEBUG_LINK_STATE = 102,
 };
 
 /* A short English name for logs ("SignIdentity"), or NULL if unknown. */
