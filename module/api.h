@@ -5,6 +5,7 @@
  *   api_sessions.c  sessions, login
  *   api_objects.c   finding objects, attributes, the read-only refusals
  *   api_sign.c      signing
+ *   api_random.c    random numbers (there are none: CKR_RANDOM_NO_RNG)
  *
  * Every api_* function is called with the global lock held and returns with
  * it held; those that talk to a device let go of it meanwhile (see
@@ -72,5 +73,9 @@ CK_RV api_sign(CK_SESSION_HANDLE handle, CK_BYTE_PTR data, CK_ULONG data_length,
 CK_RV api_sign_update(CK_SESSION_HANDLE handle, CK_BYTE_PTR part, CK_ULONG part_length);
 CK_RV api_sign_final(CK_SESSION_HANDLE handle, CK_BYTE_PTR signature,
 		     CK_ULONG_PTR signature_length);
+
+/* api_random.c */
+CK_RV api_seed_random(CK_SESSION_HANDLE handle, CK_BYTE_PTR seed, CK_ULONG length);
+CK_RV api_generate_random(CK_SESSION_HANDLE handle, CK_BYTE_PTR out, CK_ULONG length);
 
 #endif
