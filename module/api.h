@@ -60,9 +60,10 @@ CK_RV api_set_attribute_value(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object,
  * slot does not know yet. */
 CK_RV api_fetch_keys(struct slot *slot, size_t first, size_t length);
 
-/* Around a conversation: answers for the device's questions, made under
- * the global lock (C_Login's PIN is copied in, and forgotten once used). */
-void api_prompt_begin(const struct slot *slot, const char *label,
+/* Around a conversation, under the global lock: answers for the device's
+ * questions (C_Login's PIN is copied in, and forgotten once used), and the
+ * slot counted busy, so that discovery leaves its device alone meanwhile. */
+void api_prompt_begin(struct slot *slot, const char *label,
 		      struct prompt_context *prompt);
 void api_prompt_end(struct slot *slot, struct prompt_context *prompt);
 

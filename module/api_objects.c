@@ -13,9 +13,10 @@
 #include "session.h"
 #include "token.h"
 
-void api_prompt_begin(const struct slot *slot, const char *label,
+void api_prompt_begin(struct slot *slot, const char *label,
 		      struct prompt_context *prompt)
 {
+	slot->conversations++;
 	memset(prompt, 0, sizeof(*prompt));
 	prompt->label = label;
 	prompt->timeout_seconds = prompt_timeout_seconds();
@@ -24,6 +25,7 @@ void api_prompt_begin(const struct slot *slot, const char *label,
 
 void api_prompt_end(struct slot *slot, struct prompt_context *prompt)
 {
+	slot->conversations--;
 	if (prompt->login_pin_used)
 		explicit_bzero(slot->pin, sizeof(slot->pin));
 	prompt_clear(prompt);
