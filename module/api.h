@@ -5,6 +5,7 @@
  *   api_sessions.c  sessions, login
  *   api_objects.c   finding objects, attributes, the read-only refusals
  *   api_sign.c      signing
+ *   api_random.c    random numbers (there are none: CKR_RANDOM_NO_RNG)
  *
  * Every api_* function is called with the global lock held and returns with
  * it held; those that talk to a device let go of it meanwhile (see
@@ -59,9 +60,10 @@ CK_RV api_set_attribute_value(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object,
  * slot does not know yet. */
 CK_RV api_fetch_keys(struct slot *slot, size_t first, size_t length);
 
-/* Around a conversation: answers for the device's questions, made under
- * the global lock (C_Login's PIN is copied in, and forgotten once used). */
-void api_prompt_begin(const struct slot *slot, const char *label,
+/* Around a conversation, under the global lock: answers for the device's
+ * questions (C_Login's PIN is copied in, and forgotten once used), and the
+ * slot counted busy, so that discovery leaves its device alone meanwhile. */
+void api_prompt_begin(struct slot *slot, const char *label,
 		      struct prompt_context *prompt);
 void api_prompt_end(struct slot *slot, struct prompt_context *prompt);
 
@@ -72,5 +74,9 @@ CK_RV api_sign(CK_SESSION_HANDLE handle, CK_BYTE_PTR data, CK_ULONG data_length,
 CK_RV api_sign_update(CK_SESSION_HANDLE handle, CK_BYTE_PTR part, CK_ULONG part_length);
 CK_RV api_sign_final(CK_SESSION_HANDLE handle, CK_BYTE_PTR signature,
 		     CK_ULONG_PTR signature_length);
+
+/* api_random.c */
+CK_RV api_seed_random(CK_SESSION_HANDLE handle, CK_BYTE_PTR seed, CK_ULONG length);
+CK_RV api_generate_random(CK_SESSION_HANDLE handle, CK_BYTE_PTR out, CK_ULONG length);
 
 #endif

@@ -13,9 +13,10 @@
 #include "session.h"
 #include "token.h"
 
-void api_prompt_begin(const struct slot *slot, const char *label,
+void api_prompt_begin(struct slot *slot, const char *label,
 		      struct prompt_context *prompt)
 {
+	slot->conversations++;
 	memset(prompt, 0, sizeof(*prompt));
 	prompt->label = label;
 	prompt->timeout_seconds = prompt_timeout_seconds();
@@ -24,6 +25,7 @@ void api_prompt_begin(const struct slot *slot, const char *label,
 
 void api_prompt_end(struct slot *slot, struct prompt_context *prompt)
 {
+	slot->conversations--;
 	if (prompt->login_pin_used)
 		explicit_bzero(slot->pin, sizeof(slot->pin));
 	prompt_clear(prompt);
@@ -209,7 +211,18 @@ CK_RV api_get_object_size(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object, CK_
 	return CKR_OK;
 }
 
-/* The token's objects cannot be created, copied, destroyed or changed. */
+/*
+ * The token's objects cannot be created, copied, destroyed or changed, in
+ * any session. The token is write-protected (CKF_WRITE_PROTECTED), and
+ * CKR_TOKEN_WRITE_PROTECTED "has higher priority than CKR_SESSION_READ_ONLY"
+ * (v2.40 section 5.1.6), so a read-only session never answers
+ * CKR_SESSION_READ_ONLY: C_CreateObject answers CKR_TOKEN_WRITE_PROTECTED
+ * (a session object may be made in a read-only session, section 5.7), and
+ * the keys, which say they cannot change (CKA_COPYABLE, CKA_DESTROYABLE and
+ * CKA_MODIFIABLE false), answer CKR_ACTION_PROHIBITED, as section 5.7 says
+ * of such objects; of two codes that apply, the standard lets the module
+ * choose (section 5.1.7).
+ */
 
 CK_RV api_create_object(CK_SESSION_HANDLE handle, CK_ATTRIBUTE_PTR attributes, CK_ULONG length,
 			CK_OBJECT_HANDLE_PTR object)
@@ -220,8 +233,6 @@ CK_RV api_create_object(CK_SESSION_HANDLE handle, CK_ATTRIBUTE_PTR attributes, C
 		return CKR_SESSION_HANDLE_INVALID;
 	if ((attributes == NULL && length > 0) || object == NULL)
 		return CKR_ARGUMENTS_BAD;
-	if (!(session->flags & CKF_RW_SESSION))
-		return CKR_SESSION_READ_ONLY;
 	return CKR_TOKEN_WRITE_PROTECTED;
 }
 
@@ -249,8 +260,6 @@ CK_RV api_destroy_object(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object)
 
 	if (rv != CKR_OK)
 		return rv;
-	if (!(session->flags & CKF_RW_SESSION))
-		return CKR_SESSION_READ_ONLY;
 	return CKR_ACTION_PROHIBITED;           /* CKA_DESTROYABLE is false */
 }
 
@@ -266,7 +275,5 @@ CK_RV api_set_attribute_value(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object,
 		return rv;
 	if (attributes == NULL && length > 0)
 		return CKR_ARGUMENTS_BAD;
-	if (!(session->flags & CKF_RW_SESSION))
-		return CKR_SESSION_READ_ONLY;
 	return CKR_ACTION_PROHIBITED;           /* CKA_MODIFIABLE is false */
 }

@@ -77,6 +77,26 @@ CK_RV api_get_session_info(CK_SESSION_HANDLE handle, CK_SESSION_INFO_PTR info)
 }
 
 /*
+ * CKU_SO. With a read-only session of the token open the SO cannot log in:
+ * CKR_SESSION_READ_ONLY_EXISTS, as v2.40 section 5.6 (C_Login) says. With
+ * the user logged in, another user is (CKR_USER_ANOTHER_ALREADY_LOGGED_IN,
+ * section 5.1.6). Otherwise: a Trezor has no security officer (no PIN above
+ * the user's), and the standard has no code for a token without one; this
+ * module's choice is CKR_USER_TYPE_INVALID, a user type the token lacks.
+ */
+static CK_RV login_security_officer(const struct slot *slot)
+{
+	CK_ULONG all, rw;
+
+	sessions_count_slot(slot, &all, &rw);
+	if (all > rw)
+		return CKR_SESSION_READ_ONLY_EXISTS;
+	if (slot->logged_in)
+		return CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
+	return CKR_USER_TYPE_INVALID;
+}
+
+/*
  * Login is never required: the Trezor asks for its PIN itself when it signs.
  * A PIN given here is kept for that moment.
  */
@@ -92,7 +112,7 @@ CK_RV api_login(CK_SESSION_HANDLE handle, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin
 	if (pin == NULL && pin_length != 0)
 		return CKR_ARGUMENTS_BAD;
 	if (user == CKU_SO)
-		return CKR_USER_TYPE_INVALID;           /* a Trezor has no security officer */
+		return login_security_officer(slot);
 	/*
 	 * A context-specific login authorises one use of a key with
 	 * CKA_ALWAYS_AUTHENTICATE. No key here has it, and for such a key the

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "lock.h"
 #include "log.h"
 #include "prompt.h"
 #include "slot.h"
@@ -245,6 +246,41 @@ static void note_unplugged(void)
 	}
 }
 
+/*
+ * Slots of UDP devices (the emulator, the simulator) that stopped answering
+ * are removed. UDP says nothing when the other side goes: each look pings
+ * the device without waiting, and reads the answer to the last ping
+ * (transport_check_alive), so a listing gains no wait when nothing changed.
+ * A device in a conversation is left alone: the conversation notices.
+ * One that answers again is attached again by open_new, to the same slot.
+ */
+static void note_silent(void)
+{
+	struct trezor_device *device;
+	enum transport_status status;
+	size_t i;
+
+	for (i = 0; i < slots_count(); i++) {
+		struct slot *slot = slot_at(i);
+
+		if (!slot_has_token(slot) || strncmp(slot->path, "udp:", 4) != 0 ||
+		    slot->conversations > 0)
+			continue;
+		/* Nobody holds the device lock now, nor takes it while we hold
+		 * the global one: this cannot wait. */
+		lock_acquire(slot->device_lock);
+		device = atomic_load(&slot->replacement);
+		if (device == NULL)
+			device = slot->device;
+		status = transport_check_alive(device->transport);
+		lock_release(slot->device_lock);
+		if (status == TRANSPORT_GONE) {
+			log_debug("%s", device->transport->error);
+			slot_mark_removed(slot);
+		}
+	}
+}
+
 static void open_new(struct candidates *list, size_t first, const atomic_bool *cancel)
 {
 	size_t i;
@@ -262,6 +298,7 @@ void discovery_refresh(const atomic_bool *cancel)
 
 	memset(&list, 0, sizeof(list));
 	note_unplugged();
+	note_silent();
 	if (variable != NULL && variable[0] != '\0')
 		configured_candidates(variable, &list);
 	else

@@ -9,7 +9,8 @@
  *
  * Each refresh opens only devices not yet known (Features is read once per
  * device), gives a device its slot back when it comes again (same device id,
- * new path), and marks the slots of unplugged USB devices removed. A problem
+ * new path), and marks the slots of unplugged USB devices, and of UDP
+ * devices that stopped answering, removed. A problem
  * with a device is said once on stderr, not at every refresh.
  */
 #ifndef TREZOR_PKCS11_DISCOVERY_H

@@ -304,6 +304,28 @@ CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_P
 	return rv;
 }
 
+CK_RV C_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen)
+{
+	CK_RV rv = module_enter();
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = api_seed_random(hSession, pSeed, ulSeedLen);
+	module_leave();
+	return rv;
+}
+
+CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_ULONG ulRandomLen)
+{
+	CK_RV rv = module_enter();
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = api_generate_random(hSession, RandomData, ulRandomLen);
+	module_leave();
+	return rv;
+}
+
 CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
 {
 	CK_RV rv = module_enter();

@@ -1,8 +1,8 @@
 /*
  * The PKCS#11 functions this module does not offer: encryption, digests,
- * verification, key management, random numbers, PIN changes and operation
- * state. Each checks initialisation, then answers
- * CKR_FUNCTION_NOT_SUPPORTED, as the standard asks of a stub.
+ * verification, key management, PIN changes (the PIN is the Trezor's, set
+ * on the device) and operation state. Each checks initialisation, then
+ * answers CKR_FUNCTION_NOT_SUPPORTED, as the standard asks of a stub.
  */
 #include "config.h"
 
@@ -343,21 +343,5 @@ CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OB
 	UNUSED(pTemplate);
 	UNUSED(ulAttributeCount);
 	UNUSED(phKey);
-	return not_supported();
-}
-
-CK_RV C_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen)
-{
-	UNUSED(hSession);
-	UNUSED(pSeed);
-	UNUSED(ulSeedLen);
-	return not_supported();
-}
-
-CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_ULONG ulRandomLen)
-{
-	UNUSED(hSession);
-	UNUSED(RandomData);
-	UNUSED(ulRandomLen);
 	return not_supported();
 }

@@ -40,6 +40,10 @@ struct slot {
 	struct trezor_features features;
 	atomic_bool removed;            /* the device went away */
 	bool announced;                 /* token presence C_WaitForSlotEvent last told */
+	/* Threads in a conversation with the device, or about to be (counted
+	 * under the global lock, api.h): while there are any, discovery does
+	 * not touch the device. */
+	int conversations;
 	struct lock *device_lock;       /* held while talking to the device */
 	/* Used only under device_lock. */
 	struct trezor_device *device;

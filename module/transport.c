@@ -51,6 +51,13 @@ void transport_close(struct transport *transport)
 		transport->ops->close(transport);
 }
 
+enum transport_status transport_check_alive(struct transport *transport)
+{
+	if (transport->ops->check_alive == NULL)
+		return TRANSPORT_OK;
+	return transport->ops->check_alive(transport);
+}
+
 void transport_set_error(struct transport *transport, const char *format, ...)
 {
 	va_list args;

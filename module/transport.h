@@ -37,6 +37,8 @@ struct transport_ops {
 	enum transport_status (*read_report)(struct transport *transport,
 					     uint8_t report[WIRE_REPORT_SIZE], int timeout_ms);
 	void (*close)(struct transport *transport);
+	/* Optional, see transport_check_alive. */
+	enum transport_status (*check_alive)(struct transport *transport);
 };
 
 struct transport {
@@ -66,6 +68,15 @@ enum transport_status transport_open(const char *path, int probe_timeout_ms,
 				     char *error, size_t error_size);
 
 void transport_close(struct transport *transport);
+
+/*
+ * Between conversations, without waiting for anything: has the device
+ * stopped answering? TRANSPORT_GONE if it has, TRANSPORT_OK while it
+ * answers or may still. Only the UDP backend asks (its peer can vanish
+ * without a word); for the others, whose going away discovery sees by
+ * other means, always TRANSPORT_OK.
+ */
+enum transport_status transport_check_alive(struct transport *transport);
 
 /* Send a whole message as reports. */
 enum transport_status transport_send_message(struct transport *transport, uint16_t type,

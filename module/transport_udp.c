@@ -7,6 +7,8 @@
  * we ping once a second of silence: a closed port answers with ICMP
  * "port unreachable" (ECONNREFUSED on our connected socket), and a peer that
  * leaves pings unanswered for UDP_ALIVE_LIMIT_MS is treated as gone.
+ * Between conversations discovery asks the same (udp_check_alive), with a
+ * ping whose answer the next look reads, so that nobody waits for it.
  */
 #include "config.h"
 
@@ -37,6 +39,7 @@ struct udp_transport {
 	int fd;
 	int64_t last_heard_ms;          /* last datagram of any kind */
 	int64_t ping_sent_ms;           /* unanswered ping, 0 if none */
+	int64_t check_sent_ms;          /* unanswered ping of udp_check_alive, 0 if none */
 };
 
 static struct udp_transport *udp_of(struct transport *transport)
@@ -122,6 +125,7 @@ static enum transport_status receive_datagram(struct udp_transport *udp, uint8_t
 	}
 	udp->last_heard_ms = clock_monotonic_ms();
 	udp->ping_sent_ms = 0;
+	udp->check_sent_ms = 0;
 	*length = n;
 	return TRANSPORT_OK;
 }
@@ -167,6 +171,46 @@ static enum transport_status udp_read_report(struct transport *transport,
 	}
 }
 
+/* Read every datagram waiting, without waiting for more. */
+static enum transport_status drain(struct udp_transport *udp)
+{
+	uint8_t buffer[UDP_DATAGRAM_MAX];
+	enum transport_status status;
+	ssize_t length;
+
+	do
+		status = receive_datagram(udp, buffer, sizeof(buffer), &length);
+	while (status == TRANSPORT_OK && length > 0);
+	return status;
+}
+
+/*
+ * No conversation is under way (discovery asks only then), so what waits
+ * on the socket is the answer to an earlier ping, a stale report, or the
+ * refusal of a closed port (ECONNREFUSED: gone). Pings left unanswered for
+ * UDP_ALIVE_LIMIT_MS mean gone too. Otherwise a ping goes out, whose answer
+ * the next look reads. A closed port on this machine refuses before send()
+ * returns, so the look that pinged already sees it.
+ */
+static enum transport_status udp_check_alive(struct transport *transport)
+{
+	struct udp_transport *udp = udp_of(transport);
+	enum transport_status status = drain(udp);
+	int64_t now = clock_monotonic_ms();
+
+	if (status != TRANSPORT_OK)
+		return status;
+	if (udp->check_sent_ms != 0 && now - udp->check_sent_ms >= UDP_ALIVE_LIMIT_MS) {
+		transport_set_error(transport, "the device at %s stopped answering",
+				    transport->path);
+		return TRANSPORT_GONE;
+	}
+	if (udp->check_sent_ms == 0)
+		udp->check_sent_ms = now;
+	status = send_datagram(udp, ping_bytes, sizeof(ping_bytes));
+	return status == TRANSPORT_OK ? drain(udp) : status;
+}
+
 static void udp_close(struct transport *transport)
 {
 	struct udp_transport *udp = udp_of(transport);
@@ -179,6 +223,7 @@ static const struct transport_ops udp_ops = {
 	.write_report = udp_write_report,
 	.read_report = udp_read_report,
 	.close = udp_close,
+	.check_alive = udp_check_alive,
 };
 
 /*

@@ -205,7 +205,7 @@ static void fake_close(struct transport *transport)
 	wire_reader_reset(&fake->host);
 }
 
-static const struct transport_ops fake_ops = { fake_write, fake_read, fake_close };
+static const struct transport_ops fake_ops = { fake_write, fake_read, fake_close, NULL };
 
 /* ---- the person: answers chosen by the input ------------------------------ */
 

@@ -9,6 +9,7 @@
  *   conformance_sessions.c   5.6  sessions, login
  *   conformance_objects.c    5.7  finding objects, attributes, refused changes
  *   conformance_signing.c    5.11 signing, and CKM_ECDSA's rules
+ *   conformance_random.c     5.15 random numbers (there is no generator)
  *
  * This file: what they share, the fixtures and the checks they repeat.
  */
@@ -83,5 +84,6 @@ void conformance_slot_cases(Suite *suite);
 void conformance_session_cases(Suite *suite);
 void conformance_object_cases(Suite *suite);
 void conformance_signing_cases(Suite *suite);
+void conformance_random_cases(Suite *suite);
 
 #endif

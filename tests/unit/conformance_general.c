@@ -67,7 +67,7 @@ START_TEST(unsupported_functions)
 		ck_assert_msg(rv == CKR_FUNCTION_NOT_SUPPORTED, "%s: 0x%lx", entry->name, rv);
 		unsupported++;
 	}
-	ck_assert_uint_eq(unsupported, 37);
+	ck_assert_uint_eq(unsupported, 35);
 	ck_assert_int_eq(sim_process_count(&sim, "<- GetPublicKey"), 0);
 	ck_assert_int_eq(signatures_made(), 0);
 }

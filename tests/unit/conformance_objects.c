@@ -359,6 +359,9 @@ START_TEST(objects_cannot_change)
 	CK_SESSION_HANDLE rw = open_session(CKF_SERIAL_SESSION | CKF_RW_SESSION);
 	CK_OBJECT_HANDLE made = CK_INVALID_HANDLE;
 	CK_ATTRIBUTE label = { CKA_LABEL, "x", 1 };
+	CK_BBOOL on_token = CK_TRUE;
+	CK_ATTRIBUTE token_object[] = { { CKA_LABEL, "x", 1 },
+					{ CKA_TOKEN, &on_token, sizeof(on_token) } };
 
 	/* Arguments and handles first. */
 	ck_assert_uint_eq(p11->C_CreateObject(NO_SUCH_SESSION, &label, 1, &made),
@@ -377,18 +380,32 @@ START_TEST(objects_cannot_change)
 			  CKR_SESSION_HANDLE_INVALID);
 	ck_assert_uint_eq(p11->C_SetAttributeValue(rw, 99, &label, 1), CKR_OBJECT_HANDLE_INVALID);
 	ck_assert_uint_eq(p11->C_SetAttributeValue(rw, ALICE_PUBLIC, NULL, 1), CKR_ARGUMENTS_BAD);
-	/* A read-only session changes nothing; a read-write one meets the objects' policy. */
-	ck_assert_uint_eq(p11->C_CreateObject(session, &label, 1, &made), CKR_SESSION_READ_ONLY);
+	/*
+	 * The token is write-protected, and CKR_TOKEN_WRITE_PROTECTED "has
+	 * higher priority than CKR_SESSION_READ_ONLY" (v2.40 section 5.1.6):
+	 * no change is CKR_SESSION_READ_ONLY, whatever the session. A session
+	 * object may be created in a read-only session (section 5.7,
+	 * C_CreateObject), so there the token's protection is the one reason.
+	 */
+	ck_assert_uint_eq(p11->C_CreateObject(session, &label, 1, &made),
+			  CKR_TOKEN_WRITE_PROTECTED);
+	ck_assert_uint_eq(p11->C_CreateObject(session, token_object, 2, &made),
+			  CKR_TOKEN_WRITE_PROTECTED);
 	ck_assert_uint_eq(p11->C_CreateObject(rw, &label, 1, &made), CKR_TOKEN_WRITE_PROTECTED);
+	ck_assert_uint_eq(p11->C_CreateObject(rw, token_object, 2, &made),
+			  CKR_TOKEN_WRITE_PROTECTED);
+	/* The keys say themselves that they cannot change (CKA_COPYABLE,
+	 * CKA_DESTROYABLE, CKA_MODIFIABLE false): the same answer in both. */
+	ck_assert_uint_eq(p11->C_CopyObject(session, ALICE_PUBLIC, NULL, 0, &made),
+			  CKR_ACTION_PROHIBITED);
 	ck_assert_uint_eq(p11->C_CopyObject(rw, ALICE_PUBLIC, NULL, 0, &made),
-			  CKR_ACTION_PROHIBITED);                      /* CKA_COPYABLE false */
-	ck_assert_uint_eq(p11->C_DestroyObject(session, ALICE_PUBLIC), CKR_SESSION_READ_ONLY);
-	ck_assert_uint_eq(p11->C_DestroyObject(rw, ALICE_PUBLIC),
-			  CKR_ACTION_PROHIBITED);                      /* CKA_DESTROYABLE false */
+			  CKR_ACTION_PROHIBITED);
+	ck_assert_uint_eq(p11->C_DestroyObject(session, ALICE_PUBLIC), CKR_ACTION_PROHIBITED);
+	ck_assert_uint_eq(p11->C_DestroyObject(rw, ALICE_PUBLIC), CKR_ACTION_PROHIBITED);
 	ck_assert_uint_eq(p11->C_SetAttributeValue(session, ALICE_PUBLIC, &label, 1),
-			  CKR_SESSION_READ_ONLY);
+			  CKR_ACTION_PROHIBITED);
 	ck_assert_uint_eq(p11->C_SetAttributeValue(rw, ALICE_PUBLIC, &label, 1),
-			  CKR_ACTION_PROHIBITED);                      /* CKA_MODIFIABLE false */
+			  CKR_ACTION_PROHIBITED);
 	ck_assert_uint_eq(made, CK_INVALID_HANDLE);
 }
 END_TEST

@@ -172,19 +172,36 @@ START_TEST(login_rules)
 END_TEST
 
 /*
- * CKU_SO: a Trezor has no security officer (no PIN above the user's, and
- * nothing C_InitPIN or C_InitToken could do), so the user type is refused
- * as invalid for this token, and the session state does not change.
+ * CKU_SO. v2.40 section 5.6 (C_Login) decides one case: with a read-only
+ * session of the token open, the SO cannot log in, and the answer is
+ * CKR_SESSION_READ_ONLY_EXISTS. With the user logged in, another user is
+ * (CKR_USER_ANOTHER_ALREADY_LOGGED_IN, section 5.1.6). Left with only
+ * read-write sessions, a Trezor still has no security officer (no PIN above
+ * the user's, nothing C_InitPIN or C_InitToken could do), and the standard
+ * has no code for that: the module's choice is CKR_USER_TYPE_INVALID. The
+ * session state never changes.
  */
 START_TEST(login_security_officer)
 {
 	CK_SESSION_HANDLE rw = open_session(CKF_SERIAL_SESSION | CKF_RW_SESSION);
 	CK_UTF8CHAR pin[] = "123456";
 
+	/* The fixture's read-only session is open. */
+	ck_assert_uint_eq(p11->C_Login(rw, CKU_SO, pin, 6), CKR_SESSION_READ_ONLY_EXISTS);
+	ck_assert_uint_eq(p11->C_Login(session, CKU_SO, NULL, 0), CKR_SESSION_READ_ONLY_EXISTS);
+	ck_assert_uint_eq(state_of(rw), CKS_RW_PUBLIC_SESSION);
+	/* Read-write sessions only. */
+	ck_assert_uint_eq(p11->C_CloseSession(session), CKR_OK);
 	ck_assert_uint_eq(p11->C_Login(rw, CKU_SO, pin, 6), CKR_USER_TYPE_INVALID);
-	ck_assert_uint_eq(p11->C_Login(session, CKU_SO, NULL, 0), CKR_USER_TYPE_INVALID);
 	ck_assert_uint_eq(state_of(rw), CKS_RW_PUBLIC_SESSION);
 	ck_assert_uint_eq(p11->C_Logout(rw), CKR_USER_NOT_LOGGED_IN);
+	ck_assert_uint_eq(p11->C_Login(rw, CKU_USER, NULL, 0), CKR_OK);
+	ck_assert_uint_eq(p11->C_Login(rw, CKU_SO, pin, 6), CKR_USER_ANOTHER_ALREADY_LOGGED_IN);
+	ck_assert_uint_eq(state_of(rw), CKS_RW_USER_FUNCTIONS);
+	/* A read-only session again: that answer comes first. */
+	session = open_session(CKF_SERIAL_SESSION);
+	ck_assert_uint_eq(p11->C_Login(rw, CKU_SO, pin, 6), CKR_SESSION_READ_ONLY_EXISTS);
+	ck_assert_uint_eq(state_of(session), CKS_RO_USER_FUNCTIONS);
 }
 END_TEST
 

@@ -288,6 +288,95 @@ START_TEST(wait_for_slot_event_rules)
 }
 END_TEST
 
+/* The slots with a token, as C_GetSlotList(CK_TRUE) lists them: how many. */
+static CK_ULONG tokens_listed(CK_SLOT_ID *first)
+{
+	CK_SLOT_ID listed[4] = { 0 };
+	CK_ULONG count = 4;
+
+	ck_assert_uint_eq(p11->C_GetSlotList(CK_TRUE, listed, &count), CKR_OK);
+	*first = listed[0];
+	return count;
+}
+
+/*
+ * A UDP device (the emulator, here the simulator) says nothing when it
+ * goes: it stops answering. Its token is removed then, and back in the
+ * same slot when the device answers again on the same port; the sessions
+ * opened before work again. A blocking C_WaitForSlotEvent reports each.
+ */
+START_TEST(wait_for_udp_device_blocking)
+{
+	CK_SLOT_ID changed = 7, listed;
+	CK_SLOT_INFO info;
+	CK_BYTE signature[SIGNATURE_SIZE];
+	CK_ULONG length = sizeof(signature);
+
+	sim_process_kill(&sim);
+	ck_assert_uint_eq(p11->C_WaitForSlotEvent(0, &changed, NULL), CKR_OK);
+	ck_assert_uint_eq(changed, slot);
+	ck_assert_uint_eq(p11->C_GetSlotInfo(slot, &info), CKR_OK);
+	ck_assert_uint_eq(info.flags & CKF_TOKEN_PRESENT, 0);
+	ck_assert_uint_eq(tokens_listed(&listed), 0);
+	ck_assert_uint_eq(p11->C_SignInit(session, &ecdsa, ALICE_PRIVATE), CKR_DEVICE_REMOVED);
+
+	sim_process_restart(&sim, NULL);
+	changed = 7;
+	ck_assert_uint_eq(p11->C_WaitForSlotEvent(0, &changed, NULL), CKR_OK);
+	ck_assert_uint_eq(changed, slot);
+	ck_assert_uint_eq(tokens_listed(&listed), 1);
+	ck_assert_uint_eq(listed, slot);
+	ck_assert_uint_eq(p11->C_SignInit(session, &ecdsa, ALICE_PRIVATE), CKR_OK);
+	ck_assert_uint_eq(p11->C_Sign(session, data_in, 32, signature, &length), CKR_OK);
+}
+END_TEST
+
+/*
+ * The same with listings and CKF_DONT_BLOCK: the first listing after the
+ * device went drops its token (a closed port refuses the ping at once),
+ * the first after it came back lists it again, and each change is one
+ * event, told once.
+ */
+START_TEST(wait_for_udp_device_not_blocking)
+{
+	CK_SLOT_ID changed = 7, listed;
+
+	ck_assert_uint_eq(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &changed, NULL), CKR_NO_EVENT);
+	ck_assert_uint_eq(tokens_listed(&listed), 1);
+	sim_process_kill(&sim);
+	ck_assert_uint_eq(tokens_listed(&listed), 0);
+	ck_assert_uint_eq(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &changed, NULL), CKR_OK);
+	ck_assert_uint_eq(changed, slot);
+	changed = 7;
+	ck_assert_uint_eq(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &changed, NULL), CKR_NO_EVENT);
+	ck_assert_uint_eq(changed, 7);
+
+	sim_process_restart(&sim, NULL);
+	ck_assert_uint_eq(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &changed, NULL), CKR_OK);
+	ck_assert_uint_eq(changed, slot);
+	ck_assert_uint_eq(tokens_listed(&listed), 1);
+	ck_assert_uint_eq(listed, slot);
+	changed = 7;
+	ck_assert_uint_eq(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &changed, NULL), CKR_NO_EVENT);
+}
+END_TEST
+
+/*
+ * While the device answers, a listing waits for nothing from it: the ping
+ * it sends is answered by the time of the next one, and no message
+ * reaches the device.
+ */
+START_TEST(listing_a_udp_device_costs_no_message)
+{
+	CK_SLOT_ID listed;
+	int i;
+
+	for (i = 0; i < 20; i++)
+		ck_assert_uint_eq(tokens_listed(&listed), 1);
+	ck_assert_int_eq(sim_process_count(&sim, "<- "), 1);   /* discovery's GetFeatures */
+}
+END_TEST
+
 /* ---- the cases ------------------------------------------------------------------ */
 
 void conformance_slot_cases(Suite *suite)
@@ -318,4 +407,7 @@ void conformance_slot_cases(Suite *suite)
 
 	tc = conformance_area(suite, "C_WaitForSlotEvent", set_up_ready);
 	tcase_add_test(tc, wait_for_slot_event_rules);
+	tcase_add_test(tc, wait_for_udp_device_blocking);
+	tcase_add_test(tc, wait_for_udp_device_not_blocking);
+	tcase_add_test(tc, listing_a_udp_device_costs_no_message);
 }

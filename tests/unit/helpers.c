@@ -76,6 +76,14 @@ void sim_process_start(struct sim_process *sim, const char *const *args)
 	snprintf(sim->path, sizeof(sim->path), "udp:127.0.0.1:%d", sim->port);
 }
 
+void sim_process_kill(struct sim_process *sim)
+{
+	ck_assert_int_gt(sim->pid, 0);
+	kill(sim->pid, SIGKILL);
+	waitpid(sim->pid, NULL, 0);
+	sim->pid = 0;
+}
+
 void sim_process_restart(struct sim_process *sim, const char *const *args)
 {
 	const char *with_port[MAX_ARGS + 1];

@@ -32,10 +32,14 @@ void sim_process_start(struct sim_process *sim, const char *const *args);
 /* Terminate it (if still running) and remove its log. */
 void sim_process_stop(struct sim_process *sim);
 
+/* The device "unplugged": the process is killed, its port closed. */
+void sim_process_kill(struct sim_process *sim);
+
 /*
  * The device "plugged in again": the process is replaced by a new one with
  * `args` on the same port (its log starts afresh; the identities file and
- * cache directory of module_environment stay).
+ * cache directory of module_environment stay). After sim_process_kill,
+ * only the new one starts.
  */
 void sim_process_restart(struct sim_process *sim, const char *const *args);
 

@@ -22,5 +22,6 @@ int main(void)
 	conformance_session_cases(suite);
 	conformance_object_cases(suite);
 	conformance_signing_cases(suite);
+	conformance_random_cases(suite);
 	return run_suite(suite);
 }

@@ -246,7 +246,7 @@ static void script_close(struct transport *t)
 	(void)t;
 }
 
-static const struct transport_ops script_ops = { script_write, script_read, script_close };
+static const struct transport_ops script_ops = { script_write, script_read, script_close, NULL };
 
 START_TEST(send_message_writes_every_report)
 {
