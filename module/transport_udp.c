@@ -29,6 +29,9 @@
 #define UDP_DEFAULT_PORT "21324"
 #define UDP_PING_INTERVAL_MS 1000
 #define UDP_ALIVE_LIMIT_MS 5000
+/* Discovery pings a device only after this much silence: a program that
+ * lists its keys right after opening the device sends nothing more. */
+#define UDP_QUIET_CHECK_MS 1000
 #define UDP_DATAGRAM_MAX 128      /* room to notice an oversized datagram */
 
 static const uint8_t ping_bytes[8] = "PINGPING";
@@ -200,6 +203,9 @@ static enum transport_status udp_check_alive(struct transport *transport)
 
 	if (status != TRANSPORT_OK)
 		return status;
+	/* Heard from a moment ago (a listing right after opening): no ping. */
+	if (udp->check_sent_ms == 0 && now - udp->last_heard_ms < UDP_QUIET_CHECK_MS)
+		return TRANSPORT_OK;
 	if (udp->check_sent_ms != 0 && now - udp->check_sent_ms >= UDP_ALIVE_LIMIT_MS) {
 		transport_set_error(transport, "the device at %s stopped answering",
 				    transport->path);
