@@ -34,7 +34,8 @@ static bool post(struct http_exchange *x, const char *path, const char *body, in
 	enum http_result result;
 
 	bridge_address(host, sizeof(host), port, sizeof(port));
-	if (!http_begin(x, host, port, path, BRIDGE_ORIGIN, body, body != NULL ? strlen(body) : 0)) {
+	if (!http_begin(x, host, port, path, BRIDGE_ORIGIN, body, body != NULL ? strlen(body) : 0,
+			timeout_ms, NULL)) {
 		snprintf(error, error_size, "Bridge: %s", x->error);
 		return false;
 	}
@@ -255,7 +256,8 @@ void bridge_release(const char *session)
 /* ---- messages as hex ------------------------------------------------------ */
 
 bool bridge_begin_message(struct http_exchange *x, const char *action, const char *session,
-			  const struct wire_message *message)
+			  const struct wire_message *message, int timeout_ms,
+			  const atomic_bool *cancel)
 {
 	static const char digits[] = "0123456789abcdef";
 	size_t length = 6 + message->length, i;
@@ -280,7 +282,7 @@ bool bridge_begin_message(struct http_exchange *x, const char *action, const cha
 	hex[2 * length] = '\0';
 	bridge_address(host, sizeof(host), port, sizeof(port));
 	snprintf(path, sizeof(path), "/%s/%s", action, session);
-	ok = http_begin(x, host, port, path, BRIDGE_ORIGIN, hex, 2 * length);
+	ok = http_begin(x, host, port, path, BRIDGE_ORIGIN, hex, 2 * length, timeout_ms, cancel);
 	explicit_bzero(hex, 2 * length);        /* it may hold a PIN or passphrase */
 	free(hex);
 	return ok;

@@ -15,6 +15,10 @@
 #include "bridge.h"
 #include "transport.h"
 
+/* Bridge listens on this machine: taking a message takes it no time, and a
+ * Bridge that does not within this long is hung (as a USB write, transport_usb.c). */
+#define BRIDGE_SEND_TIMEOUT_MS 2000
+
 struct bridge_transport {
 	struct transport base;
 	char session[BRIDGE_SESSION_MAX];
@@ -38,7 +42,8 @@ static enum transport_status send_message(struct bridge_transport *bridge,
 	enum http_result result;
 
 	if (!bridge->calling) {
-		if (!bridge_begin_message(&bridge->call, "call", bridge->session, message)) {
+		if (!bridge_begin_message(&bridge->call, "call", bridge->session, message,
+					  BRIDGE_SEND_TIMEOUT_MS, bridge->base.cancel)) {
 			transport_set_error(&bridge->base, "Bridge: %s", bridge->call.error);
 			http_end(&bridge->call);
 			return TRANSPORT_GONE;
@@ -46,7 +51,8 @@ static enum transport_status send_message(struct bridge_transport *bridge,
 		bridge->calling = true;
 		return TRANSPORT_OK;
 	}
-	if (!bridge_begin_message(&posted, "post", bridge->session, message)) {
+	if (!bridge_begin_message(&posted, "post", bridge->session, message,
+				  BRIDGE_SEND_TIMEOUT_MS, bridge->base.cancel)) {
 		transport_set_error(&bridge->base, "Bridge: %s", posted.error);
 		http_end(&posted);
 		return TRANSPORT_GONE;

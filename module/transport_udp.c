@@ -318,7 +318,9 @@ enum transport_status transport_udp_open(const char *spec, int probe_timeout_ms,
 			 "bad UDP device path \"udp:%s\" (expected udp:HOST:PORT)", spec);
 		return TRANSPORT_ERROR;
 	}
-	fd = net_connect(host, port, SOCK_DGRAM, error, error_size);
+	/* A UDP socket connects at once; the deadline is for form's sake. */
+	fd = net_connect(host, port, SOCK_DGRAM, probe_timeout_ms > 0 ? probe_timeout_ms : 1000, NULL,
+			 error, error_size);
 	if (fd < 0)
 		return TRANSPORT_ERROR;
 	udp = calloc(1, sizeof(*udp));
