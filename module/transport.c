@@ -51,6 +51,12 @@ void transport_close(struct transport *transport)
 		transport->ops->close(transport);
 }
 
+void transport_forget(struct transport *transport)
+{
+	if (transport != NULL)
+		transport->ops->forget(transport);
+}
+
 enum transport_status transport_check_alive(struct transport *transport)
 {
 	if (transport->ops->check_alive == NULL)

@@ -37,6 +37,8 @@ struct transport_ops {
 	enum transport_status (*read_report)(struct transport *transport,
 					     uint8_t report[WIRE_REPORT_SIZE], int timeout_ms);
 	void (*close)(struct transport *transport);
+	/* After fork(), in the child: see transport_forget. */
+	void (*forget)(struct transport *transport);
 	/* Optional, see transport_check_alive. */
 	enum transport_status (*check_alive)(struct transport *transport);
 };
@@ -68,6 +70,14 @@ enum transport_status transport_open(const char *path, int probe_timeout_ms,
 				     char *error, size_t error_size);
 
 void transport_close(struct transport *transport);
+
+/*
+ * After fork(), in the child: free what the transport holds and close this
+ * process's own copies of its descriptors, without a word to the device or
+ * to Bridge and without releasing anything the parent still uses (a USB
+ * interface, a Bridge session). NULL is allowed.
+ */
+void transport_forget(struct transport *transport);
 
 /*
  * Between conversations, without waiting for anything: has the device

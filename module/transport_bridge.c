@@ -154,10 +154,27 @@ static void bridge_close(struct transport *transport)
 	free(bridge);
 }
 
+/*
+ * In a forked child: the Bridge session is the parent's; releasing it would
+ * take the device from under the parent. Our copy of a pending call's
+ * socket is closed (the parent's copy keeps the connection), nothing sent.
+ */
+static void bridge_forget(struct transport *transport)
+{
+	struct bridge_transport *bridge = bridge_of(transport);
+
+	if (bridge->calling)
+		http_end(&bridge->call);
+	wire_reader_reset(&bridge->outgoing);
+	wire_message_free(&bridge->answer);
+	free(bridge);
+}
+
 static const struct transport_ops bridge_ops = {
 	.write_report = bridge_write_report,
 	.read_report = bridge_read_report,
 	.close = bridge_close,
+	.forget = bridge_forget,
 };
 
 enum transport_status transport_bridge_open(const char *device, struct transport **out,

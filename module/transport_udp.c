@@ -229,6 +229,7 @@ static const struct transport_ops udp_ops = {
 	.write_report = udp_write_report,
 	.read_report = udp_read_report,
 	.close = udp_close,
+	.forget = udp_close,            /* closing our copy says nothing */
 	.check_alive = udp_check_alive,
 };
 

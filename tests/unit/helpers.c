@@ -33,10 +33,10 @@ static int read_listening_port(const char *log_path)
 	return port;
 }
 
-static void exec_simulator(const char *log_path, const char *const *args)
+/* Run `binary --port 0 -v ARGS...` with stderr into log_path (in a child). */
+static void exec_listener(const char *binary, const char *log_path, const char *const *args)
 {
 	const char *argv[MAX_ARGS + 5];
-	const char *binary = getenv("TREZOR_SIM");
 	int n = 0, fd = open(log_path, O_WRONLY | O_APPEND);
 
 	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
@@ -52,28 +52,48 @@ static void exec_simulator(const char *log_path, const char *const *args)
 	_exit(127);
 }
 
-void sim_process_start(struct sim_process *sim, const char *const *args)
+/* The program named by the environment variable `variable`, started as a listener. */
+static void listener_start(struct sim_process *process, const char *variable,
+			   const char *const *args)
 {
 	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	const char *binary = getenv(variable);
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 	int fd, tries;
 
-	memset(sim, 0, sizeof(*sim));
-	ck_assert_msg(getenv("TREZOR_SIM") != NULL, "TREZOR_SIM is not set");
-	snprintf(sim->log_path, sizeof(sim->log_path), "%s/trezor-sim-log-XXXXXX", tmp);
-	fd = mkstemp(sim->log_path);
+	memset(process, 0, sizeof(*process));
+	ck_assert_msg(binary != NULL, "%s is not set", variable);
+	snprintf(process->log_path, sizeof(process->log_path), "%s/trezor-test-log-XXXXXX", tmp);
+	fd = mkstemp(process->log_path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	sim->pid = fork();
-	ck_assert_int_ge(sim->pid, 0);
-	if (sim->pid == 0)
-		exec_simulator(sim->log_path, args);
-	for (tries = 0; tries < 500 && sim->port == 0; tries++) {
+	process->pid = fork();
+	ck_assert_int_ge(process->pid, 0);
+	if (process->pid == 0)
+		exec_listener(binary, process->log_path, args);
+	for (tries = 0; tries < 500 && process->port == 0; tries++) {
 		nanosleep(&pause, NULL);
-		sim->port = read_listening_port(sim->log_path);
+		process->port = read_listening_port(process->log_path);
 	}
-	ck_assert_msg(sim->port != 0, "the simulator did not start");
+	ck_assert_msg(process->port != 0, "%s did not start", binary);
+}
+
+void sim_process_start(struct sim_process *sim, const char *const *args)
+{
+	listener_start(sim, "TREZOR_SIM", args);
 	snprintf(sim->path, sizeof(sim->path), "udp:127.0.0.1:%d", sim->port);
+}
+
+void bridge_process_start(struct sim_process *bridge, const struct sim_process *sim)
+{
+	char device[32];
+	const char *args[] = { "--device", device, NULL };
+
+	snprintf(device, sizeof(device), "1=%d", sim->port);
+	listener_start(bridge, "FAKE_BRIDGE", args);
+	snprintf(bridge->path, sizeof(bridge->path), "bridge:1");
+	snprintf(device, sizeof(device), "127.0.0.1:%d", bridge->port);
+	setenv("TREZOR_PKCS11_BRIDGE", device, 1);
 }
 
 void sim_process_kill(struct sim_process *sim)

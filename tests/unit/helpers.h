@@ -29,6 +29,14 @@ struct sim_process {
  */
 void sim_process_start(struct sim_process *sim, const char *const *args);
 
+/*
+ * The fake Trezor Bridge (tests/fakes/fake_bridge.c, named by FAKE_BRIDGE)
+ * forwarding its device "1" to the simulator `sim`; its path is "bridge:1",
+ * and TREZOR_PKCS11_BRIDGE points the module at it. Stop it with
+ * sim_process_stop.
+ */
+void bridge_process_start(struct sim_process *bridge, const struct sim_process *sim);
+
 /* Terminate it (if still running) and remove its log. */
 void sim_process_stop(struct sim_process *sim);
 
