@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 #define DEFAULT_HOST "127.0.0.1"
 #define DEFAULT_PORT "21325"
 #define CALL_TIMEOUT_MS 5000
@@ -26,11 +28,19 @@ void bridge_address(char *host, size_t host_size, char *port, size_t port_size)
 	snprintf(port, port_size, "%s", colon + 1);
 }
 
+void bridge_text_shown(const char *body, char out[BRIDGE_TEXT_MAX + 4])
+{
+	/* Bridge's text goes to a person's terminal: no escape sequence, no
+	 * line of its own making, and not all of a long one. */
+	if (!text_copy_shown(out, BRIDGE_TEXT_MAX + 1, body))
+		strcat(out, "...");
+}
+
 /* One whole POST with a short timeout; the body of a 200 answer into *x. */
 static bool post(struct http_exchange *x, const char *path, const char *body, int timeout_ms,
 		 char *error, size_t error_size)
 {
-	char host[64], port[8];
+	char host[64], port[8], text[BRIDGE_TEXT_MAX + 4];
 	enum http_result result;
 
 	bridge_address(host, sizeof(host), port, sizeof(port));
@@ -46,8 +56,8 @@ static bool post(struct http_exchange *x, const char *path, const char *body, in
 		return false;
 	}
 	if (x->status != 200) {
-		snprintf(error, error_size, "Bridge refused %s (HTTP %d): %.100s", path, x->status,
-			 x->body);
+		bridge_text_shown(x->body, text);
+		snprintf(error, error_size, "Bridge refused %s (HTTP %d): %s", path, x->status, text);
 		return false;
 	}
 	return true;

@@ -88,10 +88,12 @@ static enum transport_status take_answer(struct bridge_transport *bridge)
 {
 	struct http_exchange *call = &bridge->call;
 	enum transport_status status = TRANSPORT_OK;
+	char text[BRIDGE_TEXT_MAX + 4];
 
 	if (call->status != 200) {
 		/* Bridge answers 400 when the device or the session went away. */
-		transport_set_error(&bridge->base, "Bridge: %.120s", call->body);
+		bridge_text_shown(call->body, text);
+		transport_set_error(&bridge->base, "Bridge: %s", text);
 		status = TRANSPORT_GONE;
 	} else if (!bridge_decode_message(call->body, call->body_length, &bridge->answer)) {
 		transport_set_error(&bridge->base, "Bridge passed on a malformed message");
