@@ -119,13 +119,18 @@ expect_eq "pubkey with two Trezors: which one" \
 	"trezor-pkcs11: 2 Trezors: using Trezor One at $TREZOR_PATH (TREZOR_PATH chooses another)" \
 	"$err"
 
-# An identities file kept elsewhere behind a symbolic link (dotfiles) is written through it.
+# An identities file behind a symbolic link (planted, or a dotfiles
+# manager's) is not written through: add says so, and what to do.
 mkdir -p "$tmp/dotfiles"
 printf 'alice@example.com\n' > "$tmp/dotfiles/identities"
 ln -s "$tmp/dotfiles/identities" "$tmp/linked-identities"
 TREZOR_PKCS11_IDENTITIES="$tmp/linked-identities" run add bob@example.org:2222
-expect_eq "add through a symbolic link" "0 alice@example.com
-bob@example.org:2222" "$status $(cat "$tmp/dotfiles/identities")"
+expect_eq "add refuses a symbolic link" "1 alice@example.com" \
+	"$status $(cat "$tmp/dotfiles/identities")"
+expect_eq "and says why, and what to do" "trezor-pkcs11: $tmp/linked-identities is a symbolic link: add writes only to the file itself; add the line to the file the link points to, or point TREZOR_PKCS11_IDENTITIES at it" "$err"
+mkfifo "$tmp/fifo-identities"
+TREZOR_PKCS11_IDENTITIES="$tmp/fifo-identities" run add bob@example.org:2222
+expect_eq "add refuses what is not a regular file" "1 trezor-pkcs11: $tmp/fifo-identities is not a regular file: add writes only to one" "$status $err"
 
 # A label is the device's to choose: control characters are not printed.
 restart_sim --label $'Evil\e[2Jlabel\tx'
