@@ -162,6 +162,21 @@ static void adopt(struct trezor_device *device, const char *path)
 	slot_attach(known, device, path);
 }
 
+static enum trezor_status read_features(struct trezor_device *device)
+{
+	enum transport_status turn = transport_begin(device->transport,
+						     device->confirm_timeout_ms);
+	enum trezor_status status;
+
+	if (turn != TRANSPORT_OK) {
+		snprintf(device->error, sizeof(device->error), "%s", device->transport->error);
+		return TREZOR_ERR_TRANSPORT;
+	}
+	status = trezor_get_features(device);
+	transport_end(device->transport);
+	return status;
+}
+
 static void open_candidate(const struct candidate *c, struct candidates *list,
 			   const atomic_bool *cancel)
 {
@@ -185,8 +200,9 @@ static void open_candidate(const struct candidate *c, struct candidates *list,
 		return;
 	}
 	trezor_set_confirm_timeout(device, prompt_timeout_seconds() * 1000);
-	/* GetFeatures, not Initialize: another program's session stays as it is. */
-	if (trezor_get_features(device) != TREZOR_OK) {
+	/* GetFeatures, not Initialize: another program's session stays as it is;
+	 * in the device's turn (another program may be in a conversation). */
+	if (read_features(device) != TREZOR_OK) {
 		snprintf(message, sizeof(message), "%s: %s", c->path, device->error);
 		report_once(c->path, message);
 		trezor_close(device);

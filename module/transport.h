@@ -43,12 +43,17 @@ struct transport_ops {
 	enum transport_status (*check_alive)(struct transport *transport);
 };
 
+struct shared_lock;
+
 struct transport {
 	const struct transport_ops *ops;
 	char path[TRANSPORT_PATH_MAX];          /* as TREZOR_PATH spells it */
 	char error[TRANSPORT_ERROR_MAX];        /* why the last call failed */
 	/* When set and raised, waits end early with TRANSPORT_CANCELLED. */
 	const atomic_bool *cancel;
+	/* A device the user's programs take turns with (shared_lock.h); NULL
+	 * for one a program holds alone (USB, Bridge). */
+	struct shared_lock *shared;
 };
 
 /* Longest a backend sleeps before looking at the cancel flag again. */
@@ -87,6 +92,25 @@ void transport_forget(struct transport *transport);
  * other means, always TRANSPORT_OK.
  */
 enum transport_status transport_check_alive(struct transport *transport);
+
+/*
+ * Around a conversation: wait up to wait_ms for the device's turn among the
+ * user's programs (shared_lock.h), and give it back. TRANSPORT_OK at once
+ * for a device this program holds alone; TRANSPORT_BUSY (error set) when
+ * another program kept it longer; TRANSPORT_CANCELLED when the cancel flag
+ * was raised.
+ */
+enum transport_status transport_begin(struct transport *transport, int wait_ms);
+void transport_end(struct transport *transport);
+
+/*
+ * During a conversation: is `id` the session the device has active (as far
+ * as the user's programs know)? True for a device this program holds
+ * alone: nobody else changes it. And: note `id` as the active one.
+ */
+bool transport_session_is_active(struct transport *transport, const uint8_t *id,
+				 size_t length);
+void transport_note_session(struct transport *transport, const uint8_t *id, size_t length);
 
 /* Send a whole message as reports. */
 enum transport_status transport_send_message(struct transport *transport, uint16_t type,
