@@ -243,7 +243,7 @@ void sim_device_send_node(struct sim_device *device, const struct sim_node *node
 	Tz__HDNodeType node_message = TZ__HDNODE_TYPE__INIT;
 	char xpub[SIM_XPUB_MAX];
 
-	if (!sim_node_xpub(node, xpub, sizeof(xpub))) {
+	if (!sim_node_xpub(node, 0x0488b21e, xpub, sizeof(xpub))) {
 		reply_failure(device, TZ__FAILURE_TYPE__Failure_ProcessError, "Failed to derive key");
 		return;
 	}
