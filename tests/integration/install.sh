@@ -64,7 +64,7 @@ case "$udevrulesdir" in
 	healthy[udev]="PROBLEM  udev never reads $stage$udevrulesdir/51-trezor-pkcs11.rules
          move it to /etc/udev/rules.d (or reinstall with --with-udev-rules-dir=/etc/udev/rules.d), then replug" ;;
 esac
-healthy[devices]="ok       a Trezor \"Simulated Trezor\" at $TREZOR_PATH, firmware 1.12.1, no PIN"
+healthy[devices]="ok       a Trezor \"Simulated Trezor\" at $TREZOR_PATH, firmware 1.14.2, no PIN"
 healthy[identities]="ok       2 identities in $tmp/identities"
 healthy[pinentry]="ok       pinentry is $TREZOR_PKCS11_PINENTRY"
 healthy[cache]="ok       the key cache is $cache"

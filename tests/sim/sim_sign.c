@@ -168,3 +168,27 @@ bool sim_ed25519_sign(const uint8_t private_key[32], const uint8_t *message, siz
 	EVP_PKEY_free(key);
 	return ok;
 }
+
+bool sim_ecdh(enum sim_curve curve, const uint8_t private_key[32], const uint8_t *peer,
+	      size_t peer_length, uint8_t shared[65])
+{
+	int nid = curve == SIM_CURVE_NIST256P1 ? NID_X9_62_prime256v1 : NID_secp256k1;
+	EC_GROUP *group = curve != SIM_CURVE_ED25519 ? EC_GROUP_new_by_curve_name(nid) : NULL;
+	EC_POINT *point = group != NULL ? EC_POINT_new(group) : NULL;
+	EC_POINT *product = group != NULL ? EC_POINT_new(group) : NULL;
+	BIGNUM *k = BN_bin2bn(private_key, 32, NULL);
+	BN_CTX *ctx = BN_CTX_new();
+	bool ok = point != NULL && product != NULL && k != NULL && ctx != NULL &&
+		  (peer_length == 33 || peer_length == 65) &&
+		  EC_POINT_oct2point(group, point, peer, peer_length, ctx) == 1 &&
+		  EC_POINT_mul(group, product, NULL, point, k, ctx) == 1 &&
+		  EC_POINT_point2oct(group, product, POINT_CONVERSION_UNCOMPRESSED, shared, 65,
+				     ctx) == 65;
+
+	BN_clear_free(k);
+	EC_POINT_clear_free(product);
+	EC_POINT_free(point);
+	BN_CTX_free(ctx);
+	EC_GROUP_free(group);
+	return ok;
+}

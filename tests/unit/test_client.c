@@ -114,8 +114,8 @@ START_TEST(reads_features)
 	features = &device->features;
 	ck_assert_str_eq(features->vendor, "trezor.io");
 	ck_assert_uint_eq(features->major_version, 2);
-	ck_assert_uint_eq(features->minor_version, 8);
-	ck_assert_uint_eq(features->patch_version, 1);
+	ck_assert_uint_eq(features->minor_version, 12);
+	ck_assert_uint_eq(features->patch_version, 5);
 	ck_assert_str_eq(features->label, "Work Trezor");
 	ck_assert_str_eq(features->device_id, "0123456789ABCDEF01234567");
 	ck_assert_str_eq(features->model, "T");
