@@ -163,6 +163,12 @@ bool sim_device_init(struct sim_device *device, const struct sim_options *option
 	return true;
 }
 
+void sim_device_start_clock(struct sim_device *device, int64_t now_ms)
+{
+	device->now_ms = now_ms;
+	device->idle_since_ms = now_ms;
+}
+
 /* Everything the firmware holds in RAM goes; the storage (PIN, seed) stays. */
 static void power_off(struct sim_device *device)
 {
@@ -184,6 +190,7 @@ void sim_device_restart(struct sim_device *device)
 {
 	power_off(device);
 	sim_device_clear_outbox(device);
+	device->idle_since_ms = device->now_ms;
 	sim_protect_init(device);
 	sim_device_log(device, "restarted");
 }
@@ -384,6 +391,8 @@ void sim_device_dispatch(struct sim_device *device, bool debug, uint16_t type,
 	const char *name = message_type_name(type);
 
 	sim_device_log(device, "<- %s", name != NULL ? name : "?");
+	if (sim_device_is_core(device))
+		device->idle_since_ms = device->now_ms; /* every message touches its idle timer */
 	if (refuse_unusable(device, type))
 		return;
 	if (!sim_device_is_core(device))
@@ -413,10 +422,42 @@ void sim_device_tick(struct sim_device *device, int64_t now_ms)
 	drain(device);
 }
 
+int sim_device_auto_lock_delay(const struct sim_device *device)
+{
+	return device->options.auto_lock_delay_ms > 0 ? device->options.auto_lock_delay_ms
+						       : 10 * 60 * 1000;
+}
+
+/*
+ * The firmware locks itself after the auto-lock delay with nothing to do
+ * (legacy trezor.c, core lock_manager): a Trezor One locks its storage even
+ * without a PIN, a core model only with one.
+ */
+static void auto_lock(struct sim_device *device)
+{
+	if (sim_flow_busy(device) || !device->protect.unlocked ||
+	    device->now_ms - device->idle_since_ms < sim_device_auto_lock_delay(device))
+		return;
+	device->idle_since_ms = device->now_ms;
+	if (sim_device_is_core(device) && device->options.pin == NULL)
+		return;
+	sim_protect_lock(device);
+	sim_device_log(device, "locked after %d ms of nothing to do",
+		       sim_device_auto_lock_delay(device));
+}
+
+bool sim_device_listens(const struct sim_device *device)
+{
+	return !device->protect.at_lock_screen;
+}
+
 void sim_device_receive(struct sim_device *device, bool debug, const uint8_t *report,
 			int64_t now_ms)
 {
+	if (!sim_device_listens(device))
+		return;         /* its USB interface is not open yet */
 	sim_device_tick(device, now_ms);
+	auto_lock(device);
 	/* Behind the reports already waiting, or waiting itself while the device works. */
 	if (sim_flow_reads_nothing(device) || device->inbox.count > 0) {
 		if (!sim_inbox_push(&device->inbox, debug, report))

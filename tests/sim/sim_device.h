@@ -74,6 +74,7 @@ struct sim_options {
 	int sign_delay_ms;              /* the device's time to sign */
 	int derive_delay_ms;            /* the device's time to derive a public key */
 	int seed_delay_ms;              /* the time a new session's seed takes (PBKDF2) */
+	int auto_lock_delay_ms;         /* idle time before it locks itself; 0: 10 minutes */
 	bool debuglink;                 /* a debug build: it has a debug link */
 	enum sim_buttons buttons;
 	enum sim_fault_mode fault;      /* a broken device (sim_fault.h) */
@@ -95,6 +96,7 @@ struct sim_device {
 	struct sim_fault fault;
 	int confirmations;              /* button confirmations given so far */
 	int64_t now_ms;                 /* the time of the report or tick being handled */
+	int64_t idle_since_ms;          /* since then nothing happened: the auto-lock's clock */
 	struct sim_outgoing outbox[SIM_OUTBOX_MAX];
 	size_t outbox_count;
 };
@@ -105,6 +107,9 @@ bool sim_model_from_name(const char *name, enum sim_model *model);
 bool sim_device_init(struct sim_device *device, const struct sim_options *options);
 void sim_device_free(struct sim_device *device);
 
+/* The time of power-on (the clock of the tests starts at 0, trezor-sim's is monotonic). */
+void sim_device_start_clock(struct sim_device *device, int64_t now_ms);
+
 /* Does the device run the core firmware (Model T, Safe 3, Safe 5, Safe 7)? */
 bool sim_device_is_core(const struct sim_device *device);
 
@@ -113,6 +118,12 @@ bool sim_device_is_core(const struct sim_device *device);
  * with a PIN is locked (a Trezor One without one unlocks itself).
  */
 void sim_device_restart(struct sim_device *device);
+
+/*
+ * Does the device read anything (PINGPING included)? Not a core model left
+ * at its lock screen at power-on.
+ */
+bool sim_device_listens(const struct sim_device *device);
 
 /*
  * One report (WIRE_REPORT_SIZE bytes) as it arrives at time now_ms, on the
@@ -128,6 +139,9 @@ void sim_device_handle(struct sim_device *device, const struct wire_message *req
 /* The same on the debug link's interface. */
 void sim_device_handle_debug(struct sim_device *device, const struct wire_message *request,
 			     int64_t now_ms);
+
+/* The auto-lock delay in force (--auto-lock-delay, else the firmware's 10 minutes). */
+int sim_device_auto_lock_delay(const struct sim_device *device);
 
 /* When the device next has something to do on its own (-1: nothing). */
 int64_t sim_device_next_event(const struct sim_device *device);

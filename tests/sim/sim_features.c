@@ -11,8 +11,6 @@
 #include "sim_device.h"
 #include "trezor.pb-c.h"
 
-#define AUTO_LOCK_DELAY_MS (10 * 60 * 1000)     /* both families' default */
-
 /* What the emulators report; a signed device says "SatoshiLabs". */
 #define FIRMWARE_VENDOR "EMULATOR"
 
@@ -151,7 +149,7 @@ static void fill_one(const struct sim_device *device, Tz__Features *f,
 	if (device->protect.unlocked) {
 		f->has_wipe_code_protection = true;
 		f->has_auto_lock_delay_ms = true;
-		f->auto_lock_delay_ms = AUTO_LOCK_DELAY_MS;
+		f->auto_lock_delay_ms = (uint32_t)sim_device_auto_lock_delay(device);
 	}
 	memcpy(capabilities, one_capabilities, sizeof(one_capabilities));
 	*count = COUNT(one_capabilities);
@@ -189,7 +187,7 @@ static void fill_core(const struct sim_device *device, Tz__Features *f,
 	f->has_sd_protection = f->has_wipe_code_protection = true;
 	f->has_passphrase_always_on_device = f->has_safety_checks = true;
 	f->has_auto_lock_delay_ms = true;
-	f->auto_lock_delay_ms = AUTO_LOCK_DELAY_MS;
+	f->auto_lock_delay_ms = (uint32_t)sim_device_auto_lock_delay(device);
 	f->has_display_rotation = f->has_experimental_features = true;
 	f->has_hide_passphrase_from_host = true;
 }

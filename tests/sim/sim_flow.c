@@ -64,6 +64,7 @@ static void end_operation(struct sim_device *device)
 		protobuf_c_message_free_unpacked(op->request, NULL);
 	sim_outgoing_free(&op->answer);
 	OPENSSL_cleanse(op, sizeof(*op));
+	device->idle_since_ms = device->now_ms; /* back on the home screen */
 }
 
 bool sim_flow_busy(const struct sim_device *device)

@@ -19,7 +19,9 @@
  *   session resumed                        Initialize named an open session
  *   session ended                          EndSession
  *   seed derived                           a session's seed (PBKDF2) was made
+ *   locked after N ms of nothing to do     the auto-lock
  *   restarted                              SIGUSR1
+ *   a wrong PIN typed at power-on: ...     a core model left at its lock screen
  *   fault MODE                             the fault mode struck
  */
 #include "config.h"
@@ -183,7 +185,7 @@ static void read_datagram(struct sim_device *device, struct endpoint *endpoint)
 	ssize_t length = recvfrom(endpoint->fd, data, sizeof(data), 0,
 				  (struct sockaddr *)&sender.address, &sender.length);
 
-	if (length < 0 || vanished)
+	if (length < 0 || vanished || !sim_device_listens(device))
 		return;
 	endpoint->last = sender;        /* the emulator answers whoever wrote last */
 	if (length == 8 && memcmp(data, "PINGPING", 8) == 0) {
@@ -274,6 +276,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "trezor-sim: cannot set up the device\n");
 		return 1;
 	}
+	sim_device_start_clock(&device, clock_monotonic_ms());
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&restart.sa_mask);
 	sigaction(SIGUSR1, &restart, NULL);

@@ -17,6 +17,7 @@ void sim_options_usage(FILE *out)
 		"                  [--pin PIN] [--device-pin PIN] [--matrix-seed N]\n"
 		"                  [--passphrase-protection] [--device-passphrase P]\n"
 		"                  [--sign-delay MS] [--derive-delay MS] [--seed-delay MS]\n"
+		"                  [--auto-lock-delay MS]\n"
 		"                  [--debuglink [--buttons person|debuglink]]\n"
 		"                  [--bootloader] [--uninitialized]\n"
 		"                  [--fault MODE [--fault-after N] [--fault-for N]] [-v]\n"
@@ -24,6 +25,9 @@ void sim_options_usage(FILE *out)
 		"firmware's state machine: Trezor One 1.14.2, core models (T, Safe 3, Safe 5)\n"
 		"2.12.5 unless --firmware-version says otherwise.\n"
 		"  --seed-delay MS    a new session's seed takes this long (PBKDF2, \"Waking up\")\n"
+		"  --auto-lock-delay MS  it locks itself after this long with nothing to do\n"
+		"                     (default 10 minutes); a core model with a PIN asks for it\n"
+		"                     on its screen at power-on, before it answers anything\n"
 		"  --debuglink        a debug build: a debug link on UDP port + 1 (DebugLinkGetState,\n"
 		"                     DebugLinkDecision); core models' Failures carry the firmware's\n"
 		"                     own exception texts instead of \"Firmware error\"\n"
@@ -128,6 +132,7 @@ static const struct option long_options[] = {
 	{ "sign-delay", required_argument, NULL, 's' },
 	{ "derive-delay", required_argument, NULL, 'k' },
 	{ "seed-delay", required_argument, NULL, 'w' },
+	{ "auto-lock-delay", required_argument, NULL, 'a' },
 	{ "debuglink", no_argument, NULL, 'L' },
 	{ "buttons", required_argument, NULL, 'B' },
 	{ "bootloader", no_argument, NULL, 'b' },
@@ -190,6 +195,12 @@ static bool behaviour_option(int c, struct sim_options *options)
 	case 's': return parse_delay(optarg, &options->sign_delay_ms);
 	case 'k': return parse_delay(optarg, &options->derive_delay_ms);
 	case 'w': return parse_delay(optarg, &options->seed_delay_ms);
+	case 'a':
+		if (parse_delay(optarg, &options->auto_lock_delay_ms) &&
+		    options->auto_lock_delay_ms > 0)
+			return true;
+		fprintf(stderr, "trezor-sim: the auto-lock delay is at least 1 ms\n");
+		return false;
 	case 'L': options->debuglink = true; return true;
 	case 'B':
 		if (strcmp(optarg, "person") == 0 || strcmp(optarg, "debuglink") == 0) {

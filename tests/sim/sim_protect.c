@@ -17,6 +17,14 @@ void sim_protect_init(struct sim_device *device)
 	struct sim_protection *protect = &device->protect;
 
 	protect->unlocked = device->options.pin == NULL;
+	protect->at_lock_screen = false;
+	if (!protect->unlocked && sim_device_is_core(device)) {
+		protect->unlocked = sim_protect_check_pin(device, sim_protect_typed_pin(device));
+		protect->at_lock_screen = !protect->unlocked;
+		if (protect->at_lock_screen)
+			sim_device_log(device, "a wrong PIN typed at power-on: the device waits at "
+					       "its lock screen and answers nothing");
+	}
 	memcpy(protect->matrix, SIM_MATRIX_HIDDEN, sizeof(protect->matrix));
 	if (protect->random_state == 0)
 		protect->random_state = device->options.matrix_seed_set ?

@@ -141,6 +141,8 @@ START_TEST(core_order_pin_passphrase_confirm)
 	gpg_challenge(challenge);
 	start_protected(SIM_MODEL_SAFE_5, "1234", true, NULL);
 	initialize_ok();
+	lock_device();                                  /* unlocked since power-on */
+	assert_success(NULL);
 	request_signature("gpg", "alice", "example.com", 0, challenge, sizeof(challenge));
 	assert_button(PIN_ENTRY, "pin_device", 1);
 	press_button();
@@ -503,6 +505,8 @@ START_TEST(core_wrong_pin_asked_again)
 	start_protected(SIM_MODEL_SAFE_5, "1234", false, NULL);
 	device.options.device_pin = "9999";
 	initialize_ok();
+	lock_device();                                  /* unlocked since power-on */
+	assert_success(NULL);
 	request_public_key(gpg_alice_path, 5, "nist256p1");
 	assert_button(PIN_ENTRY, "pin_device", 1);
 	press_button();
@@ -515,6 +519,7 @@ START_TEST(core_wrong_pin_asked_again)
 	options.pin = "1234";
 	start_with(&options);
 	initialize_ok();
+	lock_device();
 	request_public_key(gpg_alice_path, 5, "nist256p1");
 	press_button();
 	decide(true, "1111");

@@ -67,10 +67,12 @@ START_TEST(sign_identity_invalid_session_after_button)
 }
 END_TEST
 
-/* With a PIN, a core model asks for it before it checks the session. */
+/* Locked, a core model asks for its PIN before it checks the session. */
 START_TEST(core_invalid_session_after_pin)
 {
 	start_protected(SIM_MODEL_SAFE_5, "1234", false, NULL);
+	lock_device();
+	assert_success(NULL);
 	request_public_key(gpg_alice_path, 5, "nist256p1");
 	assert_button(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PinEntry, "pin_device", 1);
 	press_button();
@@ -339,6 +341,73 @@ START_TEST(lock_device_keeps_session_seed)
 }
 END_TEST
 
+/*
+ * A core model with a PIN asks for it on its screen at power-on, before it
+ * opens its USB interface: the person types it and it answers unlocked; a
+ * wrong one leaves it at its lock screen, answering nothing.
+ */
+START_TEST(core_pin_typed_at_power_on)
+{
+	Tz__Features *features;
+
+	start_protected(SIM_MODEL_T, "1234", false, NULL);
+	get_features();
+	features = features_reply();
+	ck_assert(features->pin_protection && features->unlocked);
+	protobuf_c_message_free_unpacked(&features->base, NULL);
+	sim_device_restart(&device);                    /* a power cycle: typed again */
+	ck_assert(device.protect.unlocked);
+	stop_device();
+	start_protected(SIM_MODEL_T, "1234", false, NULL);
+	device.options.device_pin = "9999";
+	sim_device_restart(&device);
+	ck_assert(!sim_device_listens(&device));
+	get_features();
+	assert_nothing();
+	send_raw(MSG_INITIALIZE, NULL, 0);
+	assert_nothing();
+	stop_device();
+}
+END_TEST
+
+/*
+ * After the auto-lock delay with nothing to do the device locks itself: a
+ * Trezor One even without a PIN, a core model only with one.
+ */
+START_TEST(auto_lock_after_idle)
+{
+	struct sim_options options = sim_test_options(MNEMONIC_ALL, SIM_MODEL_ONE);
+	Tz__GetFeatures request = TZ__GET_FEATURES__INIT;
+	Tz__Features *features;
+	static const enum sim_model models[] = { SIM_MODEL_ONE, SIM_MODEL_SAFE_5 };
+	static const char *const pins[] = { NULL, "1234" };
+	size_t m, p;
+
+	options.auto_lock_delay_ms = 1000;
+	for (m = 0; m < 2; m++) {
+		for (p = 0; p < 2; p++) {
+			options.model = models[m];
+			options.pin = pins[p];
+			start_with(&options);
+			send_at(MSG_GET_FEATURES, &request.base, 999);
+			features = features_reply();
+			ck_assert(features->unlocked == (p == 0 || m == 1));   /* at 999 ms */
+			protobuf_c_message_free_unpacked(&features->base, NULL);
+			send_at(MSG_GET_FEATURES, &request.base, 3000);
+			features = features_reply();
+			/* A core model's GetFeatures at 999 touched its idle timer. */
+			ck_assert(features->unlocked == (m == 1 && p == 0));
+			/* Both families report the delay only while unlocked. */
+			ck_assert(features->has_auto_lock_delay_ms == features->unlocked);
+			if (features->unlocked)
+				ck_assert_uint_eq(features->auto_lock_delay_ms, 1000);
+			protobuf_c_message_free_unpacked(&features->base, NULL);
+			stop_device();
+		}
+	}
+}
+END_TEST
+
 /* A core model: Success() and locked with a PIN, nothing to lock without one. */
 START_TEST(core_lock_device)
 {
@@ -352,9 +421,7 @@ START_TEST(core_lock_device)
 	start_protected(SIM_MODEL_SAFE_5, "1234", true, NULL);
 	initialize_ok();
 	request_public_key(gpg_alice_path, 5, "nist256p1");
-	assert_button(TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PinEntry, "pin_device", 1);
-	press_button();
-	send_passphrase("", false);
+	send_passphrase("", false);                     /* unlocked at power-on */
 	assert_public_key(GPG_VECTOR_KEY);
 	lock_device();
 	assert_success(NULL);
@@ -634,6 +701,7 @@ START_TEST(core_locked_features_hide_private_fields)
 	Tz__Features *features;
 
 	start_protected(SIM_MODEL_SAFE_5, "1234", true, NULL);
+	lock_device();
 	get_features();
 	features = features_reply();
 	ck_assert(features->has_unlocked && !features->unlocked);
@@ -750,6 +818,8 @@ static Suite *sessions_suite(void)
 	tcase_add_test(locking, restart_drops_pending_prompt);
 	tcase_add_test(locking, lock_device_keeps_session_seed);
 	tcase_add_test(locking, core_lock_device);
+	tcase_add_test(locking, core_pin_typed_at_power_on);
+	tcase_add_test(locking, auto_lock_after_idle);
 	tcase_add_test(passphrase, hidden_wallet_two_confirmations);
 	tcase_add_test(passphrase, hidden_wallet_on_get_public_key);
 	tcase_add_test(passphrase, hidden_wallet_refused);
