@@ -606,7 +606,10 @@ START_TEST(message_too_big)
 }
 END_TEST
 
-/* A Trezor One drops a report without the magic; a following report without '?' drops the message. */
+/*
+ * A Trezor One drops a report without the magic; a following report without
+ * '?' drops the message, silently.
+ */
 START_TEST(t1_drops_reports_without_magic)
 {
 	uint8_t report[WIRE_REPORT_SIZE] = "garbage";
