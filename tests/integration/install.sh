@@ -164,7 +164,7 @@ TREZOR_PKCS11_PINENTRY=/nonexistent/pinentry expect_problem "no pinentry" pinent
 # A Model T without passphrase protection takes its PIN on its own screen.
 restart_sim --model T
 TREZOR_PKCS11_PINENTRY=/nonexistent/pinentry expect_problem "no pinentry, none needed" \
-	devices "ok       a Trezor \"Simulated Trezor\" at $TREZOR_PATH, firmware 2.8.1, no PIN" \
+	devices "ok       a Trezor \"Simulated Trezor\" at $TREZOR_PATH, firmware 2.12.5, no PIN" \
 	pinentry "ok       no pinentry, and the Trezors found need none: they take PIN and passphrase on their own screen"
 restart_sim
 
