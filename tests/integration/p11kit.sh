@@ -28,7 +28,7 @@ expect_eq "p11-kit list-modules shows the module and its token" "$name: $MODULE
         model: Trezor One
         serial-number: 58ACF278961FCEF6
         hardware-version: 1.0
-        firmware-version: 1.12
+        firmware-version: 1.14
         flags:
                write-protected
                protected-authentication-path

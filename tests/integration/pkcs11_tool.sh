@@ -15,7 +15,7 @@ Slot 0 (0x711f1fb): Trezor One at udp:127.0.0.1:$SIM_PORT
   token model        : Trezor One
   token flags        : PIN pad present, token initialized, readonly
   hardware version   : 1.0
-  firmware version   : 1.12
+  firmware version   : 1.14
   serial num         : 58ACF278961FCEF6
   pin min/max        : 1/50" "$(tool -L)"
 

@@ -14,6 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+
 #include "pkcs11_types.h"
 
 #define MAX_ARGS 32
@@ -309,4 +313,43 @@ void preload_fake_libusb(char **argv)
 	execv("/proc/self/exe", argv);
 	perror("execv");
 	exit(EXIT_FAILURE);
+}
+
+/* Q = r^-1 (s R - e G), R the point with x = r (+ n) and y of the given parity. */
+bool ecdsa_recover(bool nist, const unsigned char digest[32], const unsigned char signature[64],
+		   int recovery, unsigned char public_key[33])
+{
+	EC_GROUP *group = EC_GROUP_new_by_curve_name(nist ? NID_X9_62_prime256v1 : NID_secp256k1);
+	const BIGNUM *order = group != NULL ? EC_GROUP_get0_order(group) : NULL;
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *r = BN_bin2bn(signature, 32, NULL), *s = BN_bin2bn(signature + 32, 32, NULL);
+	BIGNUM *e = BN_bin2bn(digest, 32, NULL), *x = BN_new(), *r_inverse = BN_new();
+	BIGNUM *u1 = BN_new(), *u2 = BN_new();
+	EC_POINT *big_r = group != NULL ? EC_POINT_new(group) : NULL;
+	EC_POINT *q = group != NULL ? EC_POINT_new(group) : NULL;
+	bool ok = order != NULL && ctx != NULL && r != NULL && s != NULL && e != NULL &&
+		  x != NULL && r_inverse != NULL && u1 != NULL && u2 != NULL && big_r != NULL &&
+		  q != NULL && BN_copy(x, r) != NULL &&
+		  ((recovery & 2) == 0 || BN_add(x, x, order) == 1) &&
+		  EC_POINT_set_compressed_coordinates(group, big_r, x, recovery & 1, ctx) == 1 &&
+		  BN_mod_inverse(r_inverse, r, order, ctx) != NULL &&
+		  BN_mod_mul(u1, e, r_inverse, order, ctx) == 1 &&
+		  BN_mod_sub(u1, order, u1, order, ctx) == 1 &&
+		  BN_mod_mul(u2, s, r_inverse, order, ctx) == 1 &&
+		  EC_POINT_mul(group, q, u1, big_r, u2, ctx) == 1 &&
+		  EC_POINT_point2oct(group, q, POINT_CONVERSION_COMPRESSED, public_key, 33,
+				     ctx) == 33;
+
+	EC_POINT_free(big_r);
+	EC_POINT_free(q);
+	BN_free(r);
+	BN_free(s);
+	BN_free(e);
+	BN_free(x);
+	BN_free(r_inverse);
+	BN_free(u1);
+	BN_free(u2);
+	BN_CTX_free(ctx);
+	EC_GROUP_free(group);
+	return ok;
 }

@@ -61,6 +61,15 @@ size_t hex_to_bytes(const char *hex, unsigned char *out, size_t size);
 void bytes_to_hex(const unsigned char *bytes, size_t length, char *out);
 
 /*
+ * The compressed public key that made the ECDSA signature r||s of a 32-byte
+ * digest with this recovery id (0 to 3), on P-256 (nist) or secp256k1; an
+ * independent check of a recoverable (Bitcoin message) signature. False if
+ * there is no such key.
+ */
+bool ecdsa_recover(bool nist, const unsigned char digest[32], const unsigned char signature[64],
+		   int recovery, unsigned char public_key[33]);
+
+/*
  * The module under test, loaded with dlopen from TREZOR_PKCS11_MODULE; aborts
  * the test if it cannot be loaded.
  */

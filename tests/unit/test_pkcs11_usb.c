@@ -192,10 +192,10 @@ START_TEST(one_webusb_device)
 	/* WebUSB: no kernel driver to detach; every transfer 64 bytes. */
 	ck_assert_str_eq(read_file(log_path),
 			 "open 1:5\nclaim 1:5\n"
-			 /* GetFeatures; Features (no session id: 2 reports) */
-			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\n"
-			 /* Initialize (a new session); Features with its id (3 reports) */
-			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\nin 1:5 64\n"
+			 /* GetFeatures; Features (a Trezor One's, no session id: 4 reports) */
+			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\nin 1:5 64\nin 1:5 64\n"
+			 /* Initialize (a new session); Features with its id (4 reports) */
+			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\nin 1:5 64\nin 1:5 64\n"
 			 /* GetPublicKey; PublicKey (with its xpub: 4 reports) */
 			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\nin 1:5 64\nin 1:5 64\n"
 			 /* SignIdentity in 2 reports (the second goes on with the digest
