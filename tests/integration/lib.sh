@@ -152,6 +152,7 @@ write_identities() {
 setup_sshd() {
 	printf '%s\n' "$@" > "$tmp/authorized_keys"
 	printf '%s\n' "$1" > "$tmp/key.pub"
+	rm -f "$tmp/hostkey" "$tmp/hostkey.pub"         # again: a new one
 	ssh-keygen -q -t ed25519 -N '' -C simhost -f "$tmp/hostkey"
 	# sshd insists on its privilege separation directory when run as root.
 	[ "$(id -u)" -ne 0 ] || mkdir -p /run/sshd
