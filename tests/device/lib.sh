@@ -84,7 +84,7 @@ restart_device() {
 # device_requests NAME FILE: how many NAME requests the module's debug log
 # (TREZOR_PKCS11_DEBUG=1) in FILE shows it sending.
 device_requests() {
-	grep -c -- "-> $1 " "$2" || true
+	grep -c -E -- "-> $1( |\$)" "$2" || true
 }
 
 # The identities used: the same as the simulator's tests.

@@ -30,7 +30,9 @@ cleanup_commands=()
 unset SSH_AUTH_SOCK SSH_AGENT_PID TREZOR_PATH TREZOR_PKCS11_IDENTITIES TREZOR_PKCS11_DEBUG
 export HOME="$tmp/home"
 unset XDG_CONFIG_HOME XDG_CACHE_HOME
-mkdir -p "$HOME"
+export XDG_RUNTIME_DIR="$tmp/runtime"   # the lock files of shared_lock.h
+mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
 
 cleanup() {
 	local pid command

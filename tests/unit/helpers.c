@@ -209,6 +209,7 @@ void module_environment(struct sim_process *sim, const char *const *args)
 	snprintf(sim->cache_path, sizeof(sim->cache_path), "%s", cache_path);
 	setenv("TREZOR_PKCS11_IDENTITIES", identities_path, 1);
 	setenv("XDG_CACHE_HOME", cache_path, 1);
+	setenv("XDG_RUNTIME_DIR", cache_path, 1);       /* the lock files: shared_lock.h */
 	setenv("TREZOR_PATH", sim->path, 1);
 }
 

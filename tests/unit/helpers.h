@@ -84,8 +84,9 @@ CK_SESSION_HANDLE module_open_session(CK_FUNCTION_LIST *p11, CK_FLAGS flags, CK_
 /*
  * Start a simulator (extra args may be NULL) and point the module at it:
  * TREZOR_PATH, TREZOR_PKCS11_IDENTITIES naming a file in $TMPDIR with
- * alice@example.com and bob@example.org:2222, and XDG_CACHE_HOME an empty
- * directory of its own (both removed by sim_process_stop).
+ * alice@example.com and bob@example.org:2222, and XDG_CACHE_HOME (and
+ * XDG_RUNTIME_DIR) an empty directory of its own (both removed by
+ * sim_process_stop).
  */
 void module_environment(struct sim_process *sim, const char *const *args);
 
