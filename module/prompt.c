@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "identities_file.h"
 #include "log.h"
 #include "pinentry.h"
 
@@ -25,30 +26,31 @@ static const char passphrase_description[] =
 static void notice_button(void *opaque, enum trezor_wait wait)
 {
 	struct prompt_context *context = opaque;
+	const char *program = context->program != NULL ? context->program : "a program";
+	char text[IDENTITIES_LABEL_MAX + 64];
 
 	switch (wait) {
 	case TREZOR_WAIT_PIN:
-		log_notice("Enter your PIN on the Trezor");
+		snprintf(text, sizeof(text), "Enter your PIN on the Trezor");
 		break;
 	case TREZOR_WAIT_PASSPHRASE:
-		log_notice("Enter your passphrase on the Trezor");
+		snprintf(text, sizeof(text), "Enter your passphrase on the Trezor");
 		break;
 	case TREZOR_WAIT_HIDDEN_WALLET:
 		/* Two presses: "Access hidden wallet?", then the passphrase shown. */
-		if (context->hidden_wallet_asked++ % 2 == 0)
-			log_notice("Confirm on your Trezor: open the hidden wallet of this "
-				   "passphrase");
-		else
-			log_notice("Confirm on your Trezor: the passphrase it shows is the one "
-				   "you meant");
+		snprintf(text, sizeof(text), context->hidden_wallet_asked++ % 2 == 0 ?
+			 "Confirm on your Trezor: open the hidden wallet of this passphrase" :
+			 "Confirm on your Trezor: the passphrase it shows is the one you meant");
 		break;
 	case TREZOR_WAIT_CONFIRM:
 		if (context->label != NULL)
-			log_notice("Confirm on your Trezor: sign in as %s", context->label);
+			snprintf(text, sizeof(text), "Confirm on your Trezor: sign in as %s",
+				 context->label);
 		else
-			log_notice("Confirm on your Trezor");
+			snprintf(text, sizeof(text), "Confirm on your Trezor");
 		break;
 	}
+	notice_show(&context->notice, program, text);
 }
 
 static enum trezor_status from_pinentry(enum pinentry_result result)
@@ -131,4 +133,5 @@ void prompt_callbacks(struct trezor_prompts *prompts, struct prompt_context *con
 void prompt_clear(struct prompt_context *context)
 {
 	explicit_bzero(context->login_pin, sizeof(context->login_pin));
+	notice_close(&context->notice);
 }
