@@ -188,6 +188,7 @@ static void adopt(struct trezor_device *device, const char *path)
 {
 	struct slot *known = slot_find_device(device->features.device_id);
 
+	clear_report("none");
 	if (known == NULL) {
 		/* Devices found by the first look are there from the start: no event. */
 		if (!slot_add(device, path, !refreshed))
@@ -391,6 +392,14 @@ size_t discovery_problems(struct discovery_problem *out, size_t room)
 		count++;
 	}
 	return count;
+}
+
+void discovery_report_none(void)
+{
+	if (slots_count() > 0 || discovery_problems(NULL, 0) > 0)
+		return;
+	report_once("none", "no Trezor found: plug it in and unlock it (trezor-pkcs11 list "
+		    "says what the module sees)");
 }
 
 bool discovery_done(void)
