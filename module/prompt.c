@@ -72,6 +72,10 @@ static enum trezor_status ask_pin(void *opaque, char pin[TREZOR_PIN_MAX + 1], ch
 	/* A PIN handed to C_Login is tried first, and only once. */
 	if (context->login_pin[0] != '\0' && !context->login_pin_used) {
 		context->login_pin_used = true;
+		/* pkcs11-tool --login --pin 1234 means digits; the grid wants places. */
+		log_error("the PIN given to C_Login goes to the Trezor One as places in its "
+			  "scrambled grid (7 8 9 / 4 5 6 / 1 2 3), not as the PIN's digits: a wrong "
+			  "one counts as a wrong PIN");
 		snprintf(pin, TREZOR_PIN_MAX + 1, "%s", context->login_pin);
 		return TREZOR_OK;
 	}
