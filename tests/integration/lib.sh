@@ -267,3 +267,171 @@ pinentry_count() {
 
 # ALICE in the wallet of passphrase "TREZOR" (an independent derivation).
 ALICE_TREZOR_KEY="ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBErFlmf+VCKvskvT5YItk94X8D+Bvi5VMfhQ4yWfFdaOajE8gNanUSktuBpWiPC4+WXGlqdFfvxGYjpkKQiz7BU="
+
+# ---- other programs' output, as facts -----------------------------------------
+#
+# What pkcs11-tool, p11tool and p11-kit print is laid out by each version
+# its own way (OpenSC 0.26 adds URIs and OIDs, p11-kit 0.25 names the module
+# on a line of its own). These turn it into the facts the tests assert, one
+# per line, in one order: the fields every version prints, lists sorted,
+# everything else left out.
+
+# awk's part of the parsers. sorted_list LIST SEPARATOR [JOINER]: the
+# items of LIST, trimmed, sorted, joined with JOINER (default ", ").
+FACTS_AWK_LIB='
+function sorted_list(list, separator, joiner,   n, item, i, j, value, out) {
+	if (joiner == "") joiner = ", "
+	n = split(list, item, separator)
+	for (i = 1; i <= n; i++)
+		item[i] = trim(item[i])
+	for (i = 2; i <= n; i++) {
+		value = item[i]
+		for (j = i - 1; j >= 1 && item[j] > value; j--)
+			item[j + 1] = item[j]
+		item[j + 1] = value
+	}
+	out = ""
+	for (i = 1; i <= n; i++)
+		if (item[i] != "")
+			out = out (out == "" ? "" : joiner) item[i]
+	return out
+}
+function trim(text) {
+	gsub(/^[ \t]+|[ \t]+$/, "", text)
+	return text
+}
+# print_fields: the fields in "keys" ("|" between them) that were seen,
+# in that order, then forget them all.
+function print_fields(   n, key, i) {
+	n = split(keys, key, "|")
+	for (i = 1; i <= n; i++)
+		if (key[i] in field)
+			print "  " key[i] ": " field[key[i]]
+	for (i in field)
+		delete field[i]
+}'
+
+# pkcs11_tool_slots: `pkcs11-tool -L` (on stdin) as "slot ID: DESCRIPTION"
+# and the token's fields.
+pkcs11_tool_slots() {
+	awk -v keys='token label|token manufacturer|token model|token flags|hardware version|firmware version|serial num|pin min/max' \
+		"$FACTS_AWK_LIB"'
+		/^Slot [0-9]+ \(0x[0-9a-f]+\): / {
+			if (in_slot) print_fields()
+			in_slot = 1
+			id = $0; sub(/^Slot [0-9]+ \(/, "", id); sub(/\).*/, "", id)
+			description = $0; sub(/^[^)]*\): /, "", description)
+			print "slot " id ": " description
+			next
+		}
+		in_slot && /^  [^ ][^:]*:/ {
+			key = $0; sub(/:.*/, "", key); key = trim(key)
+			value = $0; sub(/^[^:]*:/, "", value); value = trim(value)
+			if (key == "token flags") value = sorted_list(value, ",")
+			field[key] = value
+		}
+		END { if (in_slot) print_fields() }'
+}
+
+# pkcs11_tool_objects: `pkcs11-tool -O` (on stdin) as "CLASS: KEY TYPE[,
+# BITS bits]" and the object's fields; EC_PARAMS is the DER alone.
+pkcs11_tool_objects() {
+	awk -v keys='label|ID|EC_POINT|EC_PARAMS|Usage|Access|Allowed mechanisms' \
+		"$FACTS_AWK_LIB"'
+		/^[A-Z][A-Za-z ]* Object; / {
+			if (in_object) print_fields()
+			in_object = 1
+			class = $0; sub(/; .*/, "", class)
+			type = $0; sub(/^[^;]*; */, "", type); sub(/ .*/, "", type)
+			bits = ""
+			if (match($0, /[0-9]+ bits/)) bits = ", " substr($0, RSTART, RLENGTH)
+			print class ": " type bits
+			next
+		}
+		in_object && /^  [^ ][^:]*:/ {
+			key = $0; sub(/:.*/, "", key); key = trim(key)
+			value = $0; sub(/^[^:]*:/, "", value); value = trim(value)
+			if (key == "EC_PARAMS") sub(/ .*/, "", value)
+			if (key == "Usage" || key == "Access") value = sorted_list(value, ",")
+			if (key == "Allowed mechanisms") value = sorted_list(value, ",")
+			field[key] = value
+		}
+		END { if (in_object) print_fields() }'
+}
+
+# pkcs11_tool_mechanisms: `pkcs11-tool -M` (on stdin) as "NAME: KEY SIZES;
+# FLAGS", flags sorted.
+pkcs11_tool_mechanisms() {
+	awk "$FACTS_AWK_LIB"'
+		/^  [^ ]/ {
+			line = trim($0)
+			name = line; sub(/,.*/, "", name)
+			rest = line; sub(/^[^,]*,? */, "", rest)
+			sizes = ""
+			if (match(rest, /keySize=\{[^}]*\}(, )?/)) {
+				sizes = substr(rest, RSTART, RLENGTH); sub(/, $/, "", sizes)
+				rest = substr(rest, 1, RSTART - 1) substr(rest, RSTART + RLENGTH)
+			}
+			print name ": " sizes "; " sorted_list(rest, ",")
+		}'
+}
+
+# p11tool_objects: `p11tool --list-all` (on stdin) as "object" and its
+# fields; the URL's attributes sorted, the flags sorted.
+p11tool_objects() {
+	awk -v keys='URL|Type|Label|Flags|ID' "$FACTS_AWK_LIB"'
+		/^Object [0-9]+:/ {
+			if (in_object) print_fields()
+			in_object = 1
+			print "object"
+			next
+		}
+		in_object && /^\t[^:]*:/ {
+			key = $0; sub(/:.*/, "", key); key = trim(key)
+			value = $0; sub(/^[^:]*:/, "", value); value = trim(value)
+			if (key == "URL" && sub(/^pkcs11:/, "", value))
+				value = "pkcs11:" sorted_list(value, ";", ";")
+			if (key == "Flags") value = sorted_list(value, ";")
+			field[key] = value
+		}
+		END { if (in_object) print_fields() }'
+}
+
+# p11kit_module NAME: of `p11-kit list-modules` (on stdin), the module NAME
+# as "module NAME", its path and library fields, then each token as "token
+# LABEL" and its fields, flags sorted; p11-kit 0.24 writes "NAME: PATH",
+# 0.25 "module: NAME" and "path: PATH".
+p11kit_module() {
+	awk -v name="$1" -v keys='path|library-description|library-manufacturer|library-version|manufacturer|model|serial-number|hardware-version|firmware-version|flags' \
+		"$FACTS_AWK_LIB"'
+		function end_record() {
+			if (flags != "") field["flags"] = sorted_list(flags, "|")
+			if (in_module) print_fields()
+			flags = ""; in_flags = 0
+		}
+		/^[^ ]/ {
+			end_record()
+			if ($0 == "module: " name) { in_module = 1; print "module " name }
+			else if (index($0, name ": ") == 1) {
+				in_module = 1; print "module " name
+				field["path"] = substr($0, length(name) + 3)
+			}
+			else in_module = 0
+			next
+		}
+		!in_module { next }
+		/^    token: / {
+			end_record()
+			print "token " substr($0, 12)
+			next
+		}
+		in_flags && /^ +[a-z-]+$/ { flags = flags "|" trim($0); next }
+		{
+			in_flags = 0
+			key = $0; sub(/:.*/, "", key); key = trim(key)
+			value = $0; sub(/^[^:]*:/, "", value); value = trim(value)
+			if (key == "flags") { in_flags = 1; next }
+			field[key] = value
+		}
+		END { end_record() }'
+}
