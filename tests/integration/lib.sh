@@ -81,6 +81,25 @@ expect_absent() {
 	esac
 }
 
+# listing COMMAND...: what a key listing gave, in facts: the keys it
+# printed and the module's own lines, exactly (carriage returns dropped),
+# then "ok" or "failed" for its exit status. What the program says itself
+# (ssh-keygen's "cannot read public key from pkcs11") is left out.
+listing() {
+	local output status=0
+	output=$("$@" 2>&1) || status=$?
+	printf '%s\n' "$output" | tr -d '\r' | grep -E '^(ecdsa-sha2-nistp256 |trezor-pkcs11: )'
+	if [ "$status" -eq 0 ]; then echo ok; else echo failed; fi
+}
+
+# module_report: of a program's output (stdin), the module's own lines and
+# OpenSSH's report of the code C_Sign returned ("C_Sign failed: 48"),
+# wherever OpenSSH writes it (ssh, or in OpenSSH 10.1 and 10.2 its
+# ssh-pkcs11-helper); carriage returns dropped.
+module_report() {
+	tr -d '\r' | sed -n -e '/^trezor-pkcs11: /p' -e 's/^.*\(C_Sign failed: [0-9][0-9]*\)$/\1/p'
+}
+
 # Print the summary and exit with the verdict.
 finish() {
 	printf '1..%d\n' "$checks"
@@ -209,6 +228,29 @@ stop_agent() {
 	kill "$AGENT_PID" 2>/dev/null || true
 	wait "$AGENT_PID" 2>/dev/null || true
 	unset SSH_AUTH_SOCK
+}
+
+# add_card / remove_card MODULE: ssh-add -s / -e MODULE; its exit status.
+# ssh-add asks for a PIN the module never needs ("Enter passphrase for
+# PKCS#11:"): its input is /dev/null. What it says ("Card added: ...") is
+# OpenSSH's to word; the tests read its exit status and the agent's keys.
+add_card() {
+	ssh-add -s "$1" < /dev/null > "$tmp/ssh-add.out" 2>&1
+}
+remove_card() {
+	ssh-add -e "$1" < /dev/null > "$tmp/ssh-add.out" 2>&1
+}
+
+# agent_keys: the keys the agent offers (ssh-add -L), or "none" when it
+# has none (ssh-add -L's exit status 1; 2 is no agent at all).
+agent_keys() {
+	local keys status=0
+	keys=$(ssh-add -L 2> /dev/null) || status=$?
+	case "$status" in
+	0) printf '%s\n' "$keys" ;;
+	1) echo none ;;
+	*) echo "ssh-add -L failed: exit status $status" ;;
+	esac
 }
 
 # ---- more devices: a second simulator, fake USB, a fake Bridge -------------------

@@ -29,8 +29,8 @@ expect_eq "ssh's stderr stays clean" "" "$(cat "$tmp/stderr")"
 restart_sim --pin 1234 --matrix-seed 7
 : > "$tmp/pinentry.log"
 start_agent -P "$(dirname "$(readlink -f "$MODULE")")/*"
-ssh-add -s "$MODULE" < /dev/null > /dev/null 2>&1
-expect_eq "adding to the agent needs no PIN (cached keys)" 0 "$(pinentry_count)"
+add_card "$MODULE"
+expect_eq "adding to the agent needs no PIN (cached keys)" "0 0" "$? $(pinentry_count)"
 stdout=$(ssh -F "$tmp/ssh_config" simhost-agent echo through the agent 2>&1)
 expect_eq "login through the agent asks the PIN" "through the agent" "$stdout"
 expect_eq "one PIN prompt, from the agent's helper" 1 "$(pinentry_count)"
@@ -40,8 +40,7 @@ stop_agent
 # module's own line says why. (pkcs11-tool would retry a failed C_Sign
 # itself, multi-part, and so ask twice.)
 login() {
-	ssh -F "$tmp/ssh_config" -I "$MODULE" simhost echo logged in 2>&1 | tr -d '\r' |
-		grep -E '^(trezor-pkcs11|C_Sign)'
+	ssh -F "$tmp/ssh_config" -I "$MODULE" simhost echo logged in 2>&1 | module_report
 }
 
 # A wrong PIN: CKR_PIN_INCORRECT (160), and no second try behind the person's back.
