@@ -15,7 +15,15 @@ expect_eq "ssh -I through bridge:1" "through Bridge" "$stdout"
 expect_eq "and nothing on stderr" "" "$(cat "$tmp/stderr")"
 expect_contains "Bridge carried the signature" "POST /call/" "$(cat "$tmp/bridge.log")"
 expect_eq "one signature" 1 "$(sim_count '<- SignIdentity')"
-expect_contains "the session was released at the end" "POST /release/" "$(cat "$tmp/bridge.log")"
+# The module releases its Bridge session in C_Finalize, which ssh calls at
+# its end; the ssh-pkcs11-helper of OpenSSH 10.1 and 10.2 exits without it,
+# and Bridge gives the session to the next program that acquires.
+if ssh_uses_pkcs11_helper; then
+	expect_absent "the session is not released: OpenSSH's helper never calls C_Finalize" \
+		"POST /release/" "$(cat "$tmp/bridge.log")"
+else
+	expect_contains "the session was released at the end" "POST /release/" "$(cat "$tmp/bridge.log")"
+fi
 
 # The USB device is busy (Trezor Suite holds it): the module asks Bridge.
 use_fake_usb "1 5 webusb $SIM_PORT claim=busy"

@@ -44,8 +44,8 @@ restart_sim --mnemonic "$MNEMONIC_OTHER" --device-id 58ACF278961FCEF660089D82
 setup_sshd "$ALICE_KEY alice@example.com"
 output=$(ssh -F "$tmp/ssh_config" -I "$MODULE" simhost echo logged in 2>&1 | module_report)
 expect_eq "a mismatch is CKR_DEVICE_ERROR (48), never a wrong signature" \
-	"trezor-pkcs11: the Trezor signed with another key than the one listed (another seed or passphrase?)
-C_Sign failed: 48" "$output"
+	"$(ssh_report 48 'trezor-pkcs11: the Trezor signed with another key than the one listed (another seed or passphrase?)')" \
+	"$output"
 SECOND_ALICE="ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBNTYnRw0B0hnl+QnD0edKNHa6LUMF074CPC1V9PLwBbsj1CBJj78GKSo/LT/leGey1TItQfnNhCchokbZqg8/hY="
 expect_eq "the cache now holds the device's key" "$SECOND_ALICE alice@example.com" \
 	"$(ssh-keygen -D "$MODULE" 2>&1 | head -n 1)"

@@ -92,12 +92,32 @@ listing() {
 	if [ "$status" -eq 0 ]; then echo ok; else echo failed; fi
 }
 
+# OpenSSH 10.1 and 10.2 load the module for ssh (and 10.1 for ssh-keygen)
+# in ssh-pkcs11-helper, as ssh-agent always does; 9.x, 10.0 and 10.3 load
+# it in ssh itself. The helper logs to syslog, not to ssh's stderr, and
+# _exit()s at the end without C_Finalize.
+ssh_uses_pkcs11_helper() {
+	case "$(ssh -V 2>&1)" in
+	OpenSSH_10.1p* | OpenSSH_10.2p*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
 # module_report: of a program's output (stdin), the module's own lines and
-# OpenSSH's report of the code C_Sign returned ("C_Sign failed: 48"),
-# wherever OpenSSH writes it (ssh, or in OpenSSH 10.1 and 10.2 its
-# ssh-pkcs11-helper); carriage returns dropped.
+# OpenSSH's report of the code C_Sign returned ("C_Sign failed: 48");
+# carriage returns dropped.
 module_report() {
 	tr -d '\r' | sed -n -e '/^trezor-pkcs11: /p' -e 's/^.*\(C_Sign failed: [0-9][0-9]*\)$/\1/p'
+}
+
+# ssh_report CODE LINE...: what module_report gives of an ssh whose C_Sign
+# failed with CODE after the module said LINE...: the lines, then
+# "C_Sign failed: CODE" where ssh prints it (not when its helper logs it).
+ssh_report() {
+	local code=$1
+	shift
+	printf '%s\n' "$@"
+	ssh_uses_pkcs11_helper || printf 'C_Sign failed: %s\n' "$code"
 }
 
 # Print the summary and exit with the verdict.

@@ -44,17 +44,31 @@ module_findings() {
 		/<\/error>/ { if (ours) print kind ":" frames; in_error = 0 }' "$@"
 }
 
+# module_findings_of NAME PID: the module's findings in that process. The
+# ssh-pkcs11-helper of OpenSSH 10.1 and 10.2 _exit()s without C_Finalize:
+# what the module holds until then (libusb's context) is still there, and
+# memcheck calls what only pointers into it reach "possibly lost". There,
+# definitely and indirectly lost blocks count; everywhere else all three.
+module_findings_of() {
+	if grep -q '<exe>[^<]*/ssh-pkcs11-helper</exe>' "$tmp/$1.$2.xml"; then
+		module_findings "$tmp/$1.$2.xml" | grep -v '^Leak_PossiblyLost:'
+	else
+		module_findings "$tmp/$1.$2.xml"
+	fi
+}
+
 check_clean() {
-	local pid pids complete=0
+	local pid pids complete=0 findings=
 	expect_eq "$1: ran" 0 "$2"
 	pids=$(module_processes "$1")
 	expect_eq "$1: the module ran under memcheck, in one process" 1 \
 		"$(printf '%s' "$pids" | grep -c .)"
 	for pid in $pids; do
 		complete=$((complete + $(grep -c '</valgrindoutput>' "$tmp/$1.$pid.xml")))
+		findings+=$(module_findings_of "$1" "$pid")
 	done
 	expect_eq "$1: valgrind reported on it" 1 "$complete"
-	expect_eq "$1: nothing of the module in memcheck's report" "" "$(module_findings "$tmp/$1".*.xml)"
+	expect_eq "$1: nothing of the module in memcheck's report" "" "$findings"
 }
 
 memcheck keygen-cold ssh-keygen -D "$MODULE"
