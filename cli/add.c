@@ -106,6 +106,43 @@ static bool new_lines(const struct identity_list *chosen, const char *path, char
 	return true;
 }
 
+/*
+ * add writes only into a regular file, never through a symbolic link (one
+ * planted, or a dotfiles manager's, would have it write where the person
+ * did not look), and never into a FIFO or device. Checked before the file is
+ * read (a FIFO would block the reading) and again on the open descriptor.
+ */
+static bool refuse_link(const char *path)
+{
+	cli_error("%s is a symbolic link: add writes only to the file itself; add the line to "
+		  "the file the link points to, or point TREZOR_PKCS11_IDENTITIES at it", path);
+	return false;
+}
+
+static bool refuse_special(const char *path)
+{
+	cli_error("%s is not a regular file: add writes only to one", path);
+	return false;
+}
+
+static bool writable_target(const char *path)
+{
+	struct stat info;
+
+	if (lstat(path, &info) != 0)
+		return true;            /* not there yet: made below */
+	if (S_ISLNK(info.st_mode))
+		return refuse_link(path);
+	return S_ISREG(info.st_mode) || refuse_special(path);
+}
+
+static bool regular_file(int fd)
+{
+	struct stat info;
+
+	return fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+}
+
 static bool append(const char *path, const char *text)
 {
 	const char *line;
@@ -117,11 +154,21 @@ static bool append(const char *path, const char *text)
 		return true;
 	if (!make_directories(path))
 		return false;
-	/* Read and write: the last byte is read to see whether a line is open. */
-	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/*
+	 * Read and write: the last byte is read to see whether a line is open.
+	 * O_NOFOLLOW and the check of the descriptor: what writable_target saw
+	 * may have been swapped since. O_NONBLOCK: a FIFO must not stop us.
+	 */
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (fd < 0 && errno == ELOOP)
+		return refuse_link(path);
 	if (fd < 0) {
 		cli_error("cannot write %s: %s", path, strerror(errno));
 		return false;
+	}
+	if (!regular_file(fd)) {
+		close(fd);
+		return refuse_special(path);
 	}
 	ok = (ends_a_line(fd) || write(fd, "\n", 1) == 1) &&
 	     write(fd, text, length) == (ssize_t)length;
@@ -158,8 +205,8 @@ int cli_add(int argc, char **argv)
 		identities_free(&chosen);
 		return CLI_USAGE;
 	}
-	if (target_path(path, sizeof(path)) && new_lines(&chosen, path, &text) &&
-	    append(path, text))
+	if (target_path(path, sizeof(path)) && writable_target(path) &&
+	    new_lines(&chosen, path, &text) && append(path, text))
 		result = cli_print_keys(&chosen);
 	free(text);
 	identities_free(&chosen);

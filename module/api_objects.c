@@ -191,6 +191,10 @@ CK_RV api_get_attribute_value(CK_SESSION_HANDLE handle, CK_OBJECT_HANDLE object,
 		rv = api_fetch_keys(session->slot, index, 1);
 		if (rv != CKR_OK)
 			return rv;
+		/* The lock was let go: another thread may have closed the session. */
+		session = session_get(handle);
+		if (session == NULL)
+			return CKR_SESSION_HANDLE_INVALID;
 	}
 	token_object(session->slot, index, is_private, &view);
 	return object_get_attributes(&view, attributes, length);

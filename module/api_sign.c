@@ -105,6 +105,9 @@ static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
 	rv = api_token_usable(slot) ? CKR_OK : CKR_DEVICE_REMOVED;
 	if (rv == CKR_OK)
 		rv = api_fetch_keys(slot, index, 1);   /* the key the device must use */
+	/* The lock was let go: nobody confirms for a session closed meanwhile. */
+	if (rv == CKR_OK && session_get(handle) == NULL)
+		rv = CKR_SESSION_HANDLE_INVALID;
 	if (rv == CKR_OK) {
 		token_object(slot, index, true, &view);
 		memcpy(point, view.point, sizeof(point));

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 #define DEFAULT_HOST "127.0.0.1"
 #define DEFAULT_PORT "21325"
 #define CALL_TIMEOUT_MS 5000
@@ -26,15 +28,24 @@ void bridge_address(char *host, size_t host_size, char *port, size_t port_size)
 	snprintf(port, port_size, "%s", colon + 1);
 }
 
+void bridge_text_shown(const char *body, char out[BRIDGE_TEXT_MAX + 4])
+{
+	/* Bridge's text goes to a person's terminal: no escape sequence, no
+	 * line of its own making, and not all of a long one. */
+	if (!text_copy_shown(out, BRIDGE_TEXT_MAX + 1, body))
+		strcat(out, "...");
+}
+
 /* One whole POST with a short timeout; the body of a 200 answer into *x. */
 static bool post(struct http_exchange *x, const char *path, const char *body, int timeout_ms,
 		 char *error, size_t error_size)
 {
-	char host[64], port[8];
+	char host[64], port[8], text[BRIDGE_TEXT_MAX + 4];
 	enum http_result result;
 
 	bridge_address(host, sizeof(host), port, sizeof(port));
-	if (!http_begin(x, host, port, path, BRIDGE_ORIGIN, body, body != NULL ? strlen(body) : 0)) {
+	if (!http_begin(x, host, port, path, BRIDGE_ORIGIN, body, body != NULL ? strlen(body) : 0,
+			timeout_ms, NULL)) {
 		snprintf(error, error_size, "Bridge: %s", x->error);
 		return false;
 	}
@@ -45,8 +56,8 @@ static bool post(struct http_exchange *x, const char *path, const char *body, in
 		return false;
 	}
 	if (x->status != 200) {
-		snprintf(error, error_size, "Bridge refused %s (HTTP %d): %.100s", path, x->status,
-			 x->body);
+		bridge_text_shown(x->body, text);
+		snprintf(error, error_size, "Bridge refused %s (HTTP %d): %s", path, x->status, text);
 		return false;
 	}
 	return true;
@@ -255,7 +266,8 @@ void bridge_release(const char *session)
 /* ---- messages as hex ------------------------------------------------------ */
 
 bool bridge_begin_message(struct http_exchange *x, const char *action, const char *session,
-			  const struct wire_message *message)
+			  const struct wire_message *message, int timeout_ms,
+			  const atomic_bool *cancel)
 {
 	static const char digits[] = "0123456789abcdef";
 	size_t length = 6 + message->length, i;
@@ -280,7 +292,7 @@ bool bridge_begin_message(struct http_exchange *x, const char *action, const cha
 	hex[2 * length] = '\0';
 	bridge_address(host, sizeof(host), port, sizeof(port));
 	snprintf(path, sizeof(path), "/%s/%s", action, session);
-	ok = http_begin(x, host, port, path, BRIDGE_ORIGIN, hex, 2 * length);
+	ok = http_begin(x, host, port, path, BRIDGE_ORIGIN, hex, 2 * length, timeout_ms, cancel);
 	explicit_bzero(hex, 2 * length);        /* it may hold a PIN or passphrase */
 	free(hex);
 	return ok;

@@ -43,9 +43,19 @@ bool bridge_acquire(const char *device, char session[BRIDGE_SESSION_MAX],
 
 void bridge_release(const char *session);
 
-/* Start /call or /post (action "call" or "post") of one message. */
+/*
+ * Start /call or /post (action "call" or "post") of one message: connected
+ * and sent within timeout_ms, or until cancel (may be NULL) is raised.
+ */
 bool bridge_begin_message(struct http_exchange *x, const char *action, const char *session,
-			  const struct wire_message *message);
+			  const struct wire_message *message, int timeout_ms,
+			  const atomic_bool *cancel);
+
+/* The most of an answer's text that is repeated to a person. */
+#define BRIDGE_TEXT_MAX 100
+
+/* Bridge's answer text (an error, say) as it may be shown: see text.h. */
+void bridge_text_shown(const char *body, char out[BRIDGE_TEXT_MAX + 4]);
 
 /* A /call answer (hex) into a message; false if it is not one. */
 bool bridge_decode_message(const char *hex, size_t length, struct wire_message *out);

@@ -24,38 +24,51 @@ bool cache_enabled(void)
 	return setting == NULL || strcmp(setting, "off") != 0;
 }
 
+/*
+ * The marker of a passphrase the host knows: "p" and 8 bytes of scrypt over
+ * the passphrase, salted with the device id. The marker sits in file names
+ * that anyone who can list the directory sees: a fast hash would let a list
+ * of guesses find the passphrase at hundreds of thousands a second, scrypt
+ * at N = 2^15 (32 MiB, about 0.1 s) allows a few a second per core. A
+ * program pays it once, and only with TREZOR_PASSPHRASE set.
+ */
+#define MARKER_SCRYPT_N (1u << 15)
+#define MARKER_SCRYPT_R 8
+#define MARKER_SCRYPT_P 1
+#define MARKER_SCRYPT_MEMORY (64u << 20)
+#define MARKER_BYTES 8
+
+static bool passphrase_marker(const char *device_id, const char *passphrase,
+			      char marker[CACHE_WALLET_MAX])
+{
+	unsigned char salt[128], hash[MARKER_BYTES];
+	int length = snprintf((char *)salt, sizeof(salt), "trezor-pkcs11 wallet\n%s", device_id);
+	int i;
+	bool ok;
+
+	if (length < 0 || (size_t)length >= sizeof(salt))
+		return false;
+	ok = EVP_PBE_scrypt(passphrase, strlen(passphrase), salt, (size_t)length, MARKER_SCRYPT_N,
+			    MARKER_SCRYPT_R, MARKER_SCRYPT_P, MARKER_SCRYPT_MEMORY, hash,
+			    sizeof(hash)) == 1;
+	if (ok) {
+		marker[0] = 'p';
+		for (i = 0; i < MARKER_BYTES; i++)
+			snprintf(marker + 1 + 2 * i, 3, "%02x", hash[i]);
+	}
+	explicit_bzero(hash, sizeof(hash));
+	return ok;
+}
+
 void cache_wallet_marker(const char *device_id, bool passphrase_protection,
 			 const char *passphrase, char marker[CACHE_WALLET_MAX])
 {
-	uint8_t hash[32];
-	EVP_MD_CTX *ctx;
-	int i;
-
 	marker[0] = '\0';
 	if (!passphrase_protection)
 		return;
-	if (passphrase == NULL) {
+	if (passphrase == NULL || !passphrase_marker(device_id, passphrase, marker))
 		snprintf(marker, CACHE_WALLET_MAX, "any");
-		return;
-	}
-	/* A hash, never the passphrase: "w" and 8 bytes of SHA-256(id, passphrase). */
-	ctx = EVP_MD_CTX_new();
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(ctx, "trezor-pkcs11 wallet\n", 21) != 1 ||
-	    EVP_DigestUpdate(ctx, device_id, strlen(device_id) + 1) != 1 ||
-	    EVP_DigestUpdate(ctx, passphrase, strlen(passphrase)) != 1 ||
-	    EVP_DigestFinal_ex(ctx, hash, NULL) != 1) {
-		snprintf(marker, CACHE_WALLET_MAX, "any");
-	} else {
-		marker[0] = 'w';
-		for (i = 0; i < 8; i++)
-			snprintf(marker + 1 + 2 * i, 3, "%02x", hash[i]);
-	}
-	EVP_MD_CTX_free(ctx);
-	explicit_bzero(hash, sizeof(hash));
 }
-
-/* ---- reading ------------------------------------------------------------------ */
 
 /*
  * "ID POINT\n", both lower-case hex, the point uncompressed. Whether it is

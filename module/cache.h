@@ -44,9 +44,11 @@ struct cache_entries {
 bool cache_enabled(void);
 
 /*
- * The wallet part of a file name: "" without passphrase protection, a hash
- * of device id and passphrase when the host knows the passphrase, "any"
- * when it does not (then a signature tells a wrong guess: see README).
+ * The wallet part of a file name: "" without passphrase protection; for a
+ * passphrase the host knows, "p" and 16 hex digits of a slow, salted hash
+ * of it (scrypt: the name reveals the passphrase no faster than a few
+ * guesses a second); "any" when the host does not know it (then a signature
+ * tells a wrong guess: see README).
  */
 void cache_wallet_marker(const char *device_id, bool passphrase_protection,
 			 const char *passphrase, char marker[CACHE_WALLET_MAX]);

@@ -71,6 +71,8 @@ static enum trezor_status start_session(struct slot *slot)
 	}
 	if (features->passphrase_protection_known)
 		session_file_note_protection(features->device_id, features->passphrase_protection);
+	transport_note_session(slot->device->transport, features->session_id,
+			       features->session_id_len);
 	slot->session_started = true;
 	return TREZOR_OK;
 }
@@ -93,6 +95,32 @@ static void learn_protection(struct slot *slot)
 
 /* ---- taking the device ------------------------------------------------------------ */
 
+/*
+ * The device's turn among the user's programs (shared_lock.h): waited for
+ * as long as a person may take, since the other program may be waiting for
+ * one. Another program's session may be the active one now: then ours is
+ * resumed before the request.
+ */
+static CK_RV take_turn(struct slot *slot)
+{
+	struct trezor_device *device = slot->device;
+	struct trezor_features *features = &device->features;
+	enum transport_status status = transport_begin(device->transport,
+						       device->confirm_timeout_ms);
+
+	if (status == TRANSPORT_CANCELLED)
+		return CKR_CRYPTOKI_NOT_INITIALIZED;
+	if (status != TRANSPORT_OK) {
+		log_error("%s", device->transport->error);
+		return CKR_DEVICE_ERROR;
+	}
+	if (slot->session_started &&
+	    !transport_session_is_active(device->transport, features->session_id,
+					 features->session_id_len))
+		slot->session_started = false;
+	return CKR_OK;
+}
+
 /* Hold the device for one conversation: CKR_OK with its lock taken. */
 static CK_RV take_device(struct slot *slot)
 {
@@ -111,9 +139,17 @@ static CK_RV take_device(struct slot *slot)
 		rv = CKR_DEVICE_REMOVED;
 	else if (transport_cancelled(slot->device->transport))
 		rv = CKR_CRYPTOKI_NOT_INITIALIZED;      /* C_Finalize has begun */
+	else
+		rv = take_turn(slot);
 	if (rv != CKR_OK)
 		lock_release(slot->device_lock);
 	return rv;
+}
+
+static void give_device(struct slot *slot)
+{
+	transport_end(slot->device->transport);
+	lock_release(slot->device_lock);
 }
 
 /* ---- requests in a session -------------------------------------------------------- */
@@ -187,7 +223,7 @@ static CK_RV converse(struct slot *slot, struct prompt_context *prompt,
 	if (*outcome == TREZOR_ERR_KEY_MISMATCH)
 		memcpy(request->point, trezor_mismatched_key(slot->device), EC_UNCOMPRESSED_SIZE);
 	rv = conversation_result(slot, *outcome);
-	lock_release(slot->device_lock);
+	give_device(slot);
 	return rv;
 }
 

@@ -8,13 +8,16 @@
 #include <string.h>
 
 #include "bridge.h"
+#include "endpoint_owner.h"
 #include "lock.h"
 #include "log.h"
 #include "prompt.h"
 #include "slot.h"
 #include "usb.h"
 
+#define EMULATOR_PORT 21324
 #define EMULATOR_PATH "udp:127.0.0.1:21324"
+#define BRIDGE_PORT 21325
 #define EMULATOR_PROBE_MS 40            /* an absent emulator must cost nothing */
 #define CONFIGURED_PROBE_MS 1000
 #define BRIDGE_PROBE_MS 500
@@ -131,6 +134,41 @@ static void configured_candidates(const char *variable, struct candidates *list)
 	}
 }
 
+/*
+ * An endpoint nobody named (the emulator's port, Bridge's): used only when
+ * the user or root listens there (endpoint_owner.h); anyone else's is
+ * refused in one line that says how to trust it. Returns who listens.
+ */
+static enum endpoint_owner check_endpoint(bool udp, uint16_t port, const char *what,
+					  const char *fix)
+{
+	char error[TRANSPORT_ERROR_MAX], owner[64], message[MESSAGE_MAX], where[32];
+	enum endpoint_owner found;
+	uid_t uid;
+
+	snprintf(where, sizeof(where), "%s:127.0.0.1:%u", udp ? "udp" : "tcp", (unsigned)port);
+	found = endpoint_owner_of(udp, port, &uid, error, sizeof(error));
+	switch (found) {
+	case ENDPOINT_NOBODY:
+	case ENDPOINT_OURS:
+		clear_report(where);
+		return found;
+	case ENDPOINT_FOREIGN:
+		endpoint_owner_name(uid, owner, sizeof(owner));
+		snprintf(message, sizeof(message), "%s 127.0.0.1:%u (%s) belongs to %s, not to you: "
+			 "nothing is sent there; if it is yours, %s", what, (unsigned)port,
+			 udp ? "UDP" : "TCP", owner, fix);
+		break;
+	case ENDPOINT_UNKNOWN:
+		snprintf(message, sizeof(message), "%s 127.0.0.1:%u: cannot tell who listens there "
+			 "(%s), so nothing is sent there; if it is yours, %s", what, (unsigned)port,
+			 error, fix);
+		break;
+	}
+	report_once(where, message);
+	return found;
+}
+
 static void automatic_candidates(struct candidates *list)
 {
 	struct usb_candidate attached[USB_DEVICES_MAX];
@@ -138,7 +176,9 @@ static void automatic_candidates(struct candidates *list)
 
 	for (i = 0; i < found; i++)
 		add_candidate(list, attached[i].path, 0, false);
-	add_candidate(list, EMULATOR_PATH, EMULATOR_PROBE_MS, true);
+	if (check_endpoint(true, EMULATOR_PORT, "the emulator's port",
+			   "set TREZOR_PATH=" EMULATOR_PATH) == ENDPOINT_OURS)
+		add_candidate(list, EMULATOR_PATH, EMULATOR_PROBE_MS, true);
 }
 
 /* ---- opening one candidate --------------------------------------------------- */
@@ -160,6 +200,21 @@ static void adopt(struct trezor_device *device, const char *path)
 		return;
 	}
 	slot_attach(known, device, path);
+}
+
+static enum trezor_status read_features(struct trezor_device *device)
+{
+	enum transport_status turn = transport_begin(device->transport,
+						     device->confirm_timeout_ms);
+	enum trezor_status status;
+
+	if (turn != TRANSPORT_OK) {
+		snprintf(device->error, sizeof(device->error), "%s", device->transport->error);
+		return TREZOR_ERR_TRANSPORT;
+	}
+	status = trezor_get_features(device);
+	transport_end(device->transport);
+	return status;
 }
 
 static void open_candidate(const struct candidate *c, struct candidates *list,
@@ -185,8 +240,9 @@ static void open_candidate(const struct candidate *c, struct candidates *list,
 		return;
 	}
 	trezor_set_confirm_timeout(device, prompt_timeout_seconds() * 1000);
-	/* GetFeatures, not Initialize: another program's session stays as it is. */
-	if (trezor_get_features(device) != TREZOR_OK) {
+	/* GetFeatures, not Initialize: another program's session stays as it is;
+	 * in the device's turn (another program may be in a conversation). */
+	if (read_features(device) != TREZOR_OK) {
 		snprintf(message, sizeof(message), "%s: %s", c->path, device->error);
 		report_once(c->path, message);
 		trezor_close(device);
@@ -201,10 +257,18 @@ static void bridge_candidates(struct candidates *list)
 {
 	struct bridge_device devices[BRIDGE_DEVICES_MAX];
 	char error[TRANSPORT_ERROR_MAX], path[TRANSPORT_PATH_MAX], message[MESSAGE_MAX];
-	int found = bridge_enumerate(devices, BRIDGE_DEVICES_MAX, BRIDGE_PROBE_MS, error,
-				     sizeof(error));
-	int i;
+	enum endpoint_owner owner = ENDPOINT_OURS;
+	int found = -1, i;
 
+	/* Bridge where nobody said it is: only the user's or root's. */
+	if (getenv("TREZOR_PKCS11_BRIDGE") == NULL)
+		owner = check_endpoint(false, BRIDGE_PORT, "Trezor Bridge's port",
+				       "set TREZOR_PKCS11_BRIDGE=127.0.0.1:21325");
+	if (owner == ENDPOINT_FOREIGN || owner == ENDPOINT_UNKNOWN)
+		return;                 /* said so */
+	if (owner == ENDPOINT_OURS)
+		found = bridge_enumerate(devices, BRIDGE_DEVICES_MAX, BRIDGE_PROBE_MS, error,
+					 sizeof(error));
 	if (found < 0) {
 		snprintf(message, sizeof(message), "a Trezor is in use by another program (Trezor "
 			 "Suite?) and no Trezor Bridge answers: close that program, or run Bridge");

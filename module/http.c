@@ -49,7 +49,8 @@ static bool send_all(struct http_exchange *x, const char *data, size_t length)
 }
 
 bool http_begin(struct http_exchange *x, const char *host, const char *port, const char *path,
-		const char *origin, const char *body, size_t body_length)
+		const char *origin, const char *body, size_t body_length, int timeout_ms,
+		const atomic_bool *cancel)
 {
 	char head[REQUEST_HEAD_MAX];
 	int n;
@@ -62,7 +63,7 @@ bool http_begin(struct http_exchange *x, const char *host, const char *port, con
 		     path, host, port, origin, body_length);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return fail(x, "request too long");
-	x->fd = net_connect(host, port, SOCK_STREAM, x->error, sizeof(x->error));
+	x->fd = net_connect(host, port, SOCK_STREAM, timeout_ms, cancel, x->error, sizeof(x->error));
 	if (x->fd < 0)
 		return false;
 	return send_all(x, head, (size_t)n) && (body_length == 0 || send_all(x, body, body_length));

@@ -39,9 +39,13 @@ struct http_exchange {
 	char error[HTTP_ERROR_MAX];
 };
 
-/* Connect to host:port and send one POST. False with x->error set on failure. */
+/*
+ * Connect to host:port and send one POST, within timeout_ms (or until cancel
+ * is raised; it may be NULL). False with x->error set on failure.
+ */
 bool http_begin(struct http_exchange *x, const char *host, const char *port, const char *path,
-		const char *origin, const char *body, size_t body_length);
+		const char *origin, const char *body, size_t body_length, int timeout_ms,
+		const atomic_bool *cancel);
 
 /* Wait up to timeout_ms for the rest of the answer. */
 enum http_result http_wait(struct http_exchange *x, int timeout_ms, const atomic_bool *cancel);

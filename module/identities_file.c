@@ -55,7 +55,8 @@ bool identities_file_path(char *path, size_t size, bool *from_environment)
 
 struct id_set {
 	size_t *slots;          /* index + 1 into the list; 0 = empty */
-	size_t capacity;        /* a power of two */
+	size_t capacity;        /* a power of two, at least twice count */
+	size_t count;
 };
 
 static uint64_t id_hash(const uint8_t id[IDENTITIES_ID_SIZE])
@@ -66,19 +67,59 @@ static uint64_t id_hash(const uint8_t id[IDENTITIES_ID_SIZE])
 	return hash;
 }
 
-/* Insert list->items[index]; false if an equal id is there already. */
-static bool id_set_insert(struct id_set *set, const struct identity_list *list, size_t index)
+/*
+ * The slot of `id`: where it is, or the empty slot where it goes. The table
+ * is never more than half full, so an empty slot comes within capacity
+ * steps; the bound is there all the same.
+ */
+static size_t id_set_find(const struct id_set *set, const struct identity_list *list,
+			  const uint8_t id[IDENTITIES_ID_SIZE])
 {
-	const uint8_t *id = list->items[index].id;
-	size_t i = (size_t)id_hash(id) & (set->capacity - 1);
+	size_t i = (size_t)id_hash(id) & (set->capacity - 1), steps;
 
-	while (set->slots[i] != 0) {
+	for (steps = 0; steps < set->capacity && set->slots[i] != 0; steps++) {
 		if (memcmp(list->items[set->slots[i] - 1].id, id, IDENTITIES_ID_SIZE) == 0)
-			return false;
+			break;
 		i = (i + 1) & (set->capacity - 1);
 	}
-	set->slots[i] = index + 1;
+	return i;
+}
+
+/* Twice the room, the ids already in moved over. */
+static bool id_set_grow(struct id_set *set, const struct identity_list *list)
+{
+	struct id_set bigger = { NULL, set->capacity * 2, set->count };
+	size_t i;
+
+	bigger.slots = calloc(bigger.capacity, sizeof(*bigger.slots));
+	if (bigger.slots == NULL)
+		return false;
+	for (i = 0; i < set->capacity; i++)
+		if (set->slots[i] != 0)
+			bigger.slots[id_set_find(&bigger, list, list->items[set->slots[i] - 1].id)] =
+				set->slots[i];
+	free(set->slots);
+	*set = bigger;
 	return true;
+}
+
+/*
+ * Insert list->items[index]: 1 when new, 0 when an equal id is there
+ * already, -1 when out of memory.
+ */
+static int id_set_insert(struct id_set *set, const struct identity_list *list, size_t index)
+{
+	const uint8_t *id = list->items[index].id;
+	size_t i;
+
+	if (2 * (set->count + 1) > set->capacity && !id_set_grow(set, list))
+		return -1;
+	i = id_set_find(set, list, id);
+	if (set->slots[i] != 0)
+		return 0;
+	set->slots[i] = index + 1;
+	set->count++;
+	return 1;
 }
 
 /* ---- lines ---------------------------------------------------------------- */
@@ -218,15 +259,27 @@ static void read_lines(FILE *file, const char *path, struct identity_list *list,
 				report(path, number, problem);
 			continue;
 		}
-		if (id_set_insert(set, list, list->length))
+		switch (id_set_insert(set, list, list->length)) {
+		case 1:
 			list->length++;
-		else
+			break;
+		case 0:
 			log_debug("%s:%u: duplicate of an earlier identity", path, number);
+			break;
+		default:
+			report(path, number, "out of memory");
+			free(line);
+			return;
+		}
 	}
 	free(line);
 }
 
-/* Room in the duplicate set for every line the file could hold. */
+/*
+ * Room in the duplicate set for the lines a file of this size could hold,
+ * so that it seldom grows; a pipe or a file still being written (st_size 0
+ * or less than what comes) makes it grow as it fills.
+ */
 static bool id_set_init(struct id_set *set, FILE *file)
 {
 	struct stat info;
@@ -237,6 +290,7 @@ static bool id_set_init(struct id_set *set, FILE *file)
 	if (lines_at_most > IDENTITIES_MAX)
 		lines_at_most = IDENTITIES_MAX;
 	set->capacity = 16;
+	set->count = 0;
 	while (set->capacity < 2 * lines_at_most)
 		set->capacity *= 2;
 	set->slots = calloc(set->capacity, sizeof(*set->slots));

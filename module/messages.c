@@ -21,6 +21,8 @@ const char *message_type_name(unsigned type)
 	case MSG_LOCK_DEVICE: return "LockDevice";
 	case MSG_BUTTON_REQUEST: return "ButtonRequest";
 	case MSG_BUTTON_ACK: return "ButtonAck";
+	case MSG_GET_ADDRESS: return "GetAddress";
+	case MSG_ADDRESS: return "Address";
 	case MSG_PASSPHRASE_REQUEST: return "PassphraseRequest";
 	case MSG_PASSPHRASE_ACK: return "PassphraseAck";
 	case MSG_SIGN_IDENTITY: return "SignIdentity";

@@ -275,24 +275,30 @@ CK_RV slot_prepare_keys(struct slot *slot, size_t identities)
 
 /* ---- teardown --------------------------------------------------------------- */
 
-/* In a forked child another thread may have held the lock: leave it be. */
-static void free_slot(struct slot *slot, bool free_lock)
+/*
+ * C_Finalize closes each device; a forked child forgets them (nothing said
+ * to a device or Bridge, nothing released that the parent still uses), and
+ * leaves the locks be, as another thread of the parent may have held them.
+ */
+static void free_slot(struct slot *slot, bool in_child)
 {
-	trezor_close(slot->device);     /* closes descriptors; sends nothing */
-	trezor_close(atomic_exchange(&slot->replacement, NULL));
-	if (free_lock)
+	void (*drop)(struct trezor_device *) = in_child ? trezor_forget : trezor_close;
+
+	drop(slot->device);
+	drop(atomic_exchange(&slot->replacement, NULL));
+	if (!in_child)
 		lock_free(slot->device_lock);
 	free(slot->keys);
 	explicit_bzero(slot->pin, sizeof(slot->pin));
 	free(slot);
 }
 
-static void drop_all(bool free_locks)
+static void drop_all(bool in_child)
 {
 	size_t i;
 
 	for (i = 0; i < slots_length; i++)
-		free_slot(slots[i], free_locks);
+		free_slot(slots[i], in_child);
 	free(slots);
 	slots = NULL;
 	slots_length = 0;
@@ -302,10 +308,10 @@ static void drop_all(bool free_locks)
 
 void slots_free(void)
 {
-	drop_all(true);
+	drop_all(false);
 }
 
 void slots_forget(void)
 {
-	drop_all(false);
+	drop_all(true);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "shared_lock.h"
 
 /* "udp" and "udp:...", but not "udpx" */
 static int path_has_scheme(const char *path, const char *scheme)
@@ -49,6 +50,48 @@ void transport_close(struct transport *transport)
 {
 	if (transport != NULL)
 		transport->ops->close(transport);
+}
+
+enum transport_status transport_begin(struct transport *transport, int wait_ms)
+{
+	if (transport->shared == NULL)
+		return TRANSPORT_OK;
+	switch (shared_lock_take(transport->shared, wait_ms, transport->cancel)) {
+	case SHARED_LOCK_TAKEN:
+		return TRANSPORT_OK;
+	case SHARED_LOCK_CANCELLED:
+		transport_set_error(transport, "cancelled");
+		return TRANSPORT_CANCELLED;
+	case SHARED_LOCK_BUSY:
+		break;
+	}
+	transport_set_error(transport, "the Trezor at %s is busy with another program (still "
+			    "after %d s)", transport->path, (wait_ms + 999) / 1000);
+	return TRANSPORT_BUSY;
+}
+
+void transport_end(struct transport *transport)
+{
+	if (transport->shared != NULL)
+		shared_lock_give(transport->shared);
+}
+
+bool transport_session_is_active(struct transport *transport, const uint8_t *id,
+				 size_t length)
+{
+	return transport->shared == NULL || shared_lock_session_is(transport->shared, id, length);
+}
+
+void transport_note_session(struct transport *transport, const uint8_t *id, size_t length)
+{
+	if (transport->shared != NULL)
+		shared_lock_note_session(transport->shared, id, length);
+}
+
+void transport_forget(struct transport *transport)
+{
+	if (transport != NULL)
+		transport->ops->forget(transport);
 }
 
 enum transport_status transport_check_alive(struct transport *transport)

@@ -37,9 +37,13 @@ struct transport_ops {
 	enum transport_status (*read_report)(struct transport *transport,
 					     uint8_t report[WIRE_REPORT_SIZE], int timeout_ms);
 	void (*close)(struct transport *transport);
+	/* After fork(), in the child: see transport_forget. */
+	void (*forget)(struct transport *transport);
 	/* Optional, see transport_check_alive. */
 	enum transport_status (*check_alive)(struct transport *transport);
 };
+
+struct shared_lock;
 
 struct transport {
 	const struct transport_ops *ops;
@@ -47,6 +51,9 @@ struct transport {
 	char error[TRANSPORT_ERROR_MAX];        /* why the last call failed */
 	/* When set and raised, waits end early with TRANSPORT_CANCELLED. */
 	const atomic_bool *cancel;
+	/* A device the user's programs take turns with (shared_lock.h); NULL
+	 * for one a program holds alone (USB, Bridge). */
+	struct shared_lock *shared;
 };
 
 /* Longest a backend sleeps before looking at the cancel flag again. */
@@ -70,6 +77,14 @@ enum transport_status transport_open(const char *path, int probe_timeout_ms,
 void transport_close(struct transport *transport);
 
 /*
+ * After fork(), in the child: free what the transport holds and close this
+ * process's own copies of its descriptors, without a word to the device or
+ * to Bridge and without releasing anything the parent still uses (a USB
+ * interface, a Bridge session). NULL is allowed.
+ */
+void transport_forget(struct transport *transport);
+
+/*
  * Between conversations, without waiting for anything: has the device
  * stopped answering? TRANSPORT_GONE if it has, TRANSPORT_OK while it
  * answers or may still. Only the UDP backend asks (its peer can vanish
@@ -77,6 +92,25 @@ void transport_close(struct transport *transport);
  * other means, always TRANSPORT_OK.
  */
 enum transport_status transport_check_alive(struct transport *transport);
+
+/*
+ * Around a conversation: wait up to wait_ms for the device's turn among the
+ * user's programs (shared_lock.h), and give it back. TRANSPORT_OK at once
+ * for a device this program holds alone; TRANSPORT_BUSY (error set) when
+ * another program kept it longer; TRANSPORT_CANCELLED when the cancel flag
+ * was raised.
+ */
+enum transport_status transport_begin(struct transport *transport, int wait_ms);
+void transport_end(struct transport *transport);
+
+/*
+ * During a conversation: is `id` the session the device has active (as far
+ * as the user's programs know)? True for a device this program holds
+ * alone: nobody else changes it. And: note `id` as the active one.
+ */
+bool transport_session_is_active(struct transport *transport, const uint8_t *id,
+				 size_t length);
+void transport_note_session(struct transport *transport, const uint8_t *id, size_t length);
 
 /* Send a whole message as reports. */
 enum transport_status transport_send_message(struct transport *transport, uint16_t type,

@@ -15,6 +15,10 @@
 #include "bridge.h"
 #include "transport.h"
 
+/* Bridge listens on this machine: taking a message takes it no time, and a
+ * Bridge that does not within this long is hung (as a USB write, transport_usb.c). */
+#define BRIDGE_SEND_TIMEOUT_MS 2000
+
 struct bridge_transport {
 	struct transport base;
 	char session[BRIDGE_SESSION_MAX];
@@ -38,7 +42,8 @@ static enum transport_status send_message(struct bridge_transport *bridge,
 	enum http_result result;
 
 	if (!bridge->calling) {
-		if (!bridge_begin_message(&bridge->call, "call", bridge->session, message)) {
+		if (!bridge_begin_message(&bridge->call, "call", bridge->session, message,
+					  BRIDGE_SEND_TIMEOUT_MS, bridge->base.cancel)) {
 			transport_set_error(&bridge->base, "Bridge: %s", bridge->call.error);
 			http_end(&bridge->call);
 			return TRANSPORT_GONE;
@@ -46,7 +51,8 @@ static enum transport_status send_message(struct bridge_transport *bridge,
 		bridge->calling = true;
 		return TRANSPORT_OK;
 	}
-	if (!bridge_begin_message(&posted, "post", bridge->session, message)) {
+	if (!bridge_begin_message(&posted, "post", bridge->session, message,
+				  BRIDGE_SEND_TIMEOUT_MS, bridge->base.cancel)) {
 		transport_set_error(&bridge->base, "Bridge: %s", posted.error);
 		http_end(&posted);
 		return TRANSPORT_GONE;
@@ -82,10 +88,12 @@ static enum transport_status take_answer(struct bridge_transport *bridge)
 {
 	struct http_exchange *call = &bridge->call;
 	enum transport_status status = TRANSPORT_OK;
+	char text[BRIDGE_TEXT_MAX + 4];
 
 	if (call->status != 200) {
 		/* Bridge answers 400 when the device or the session went away. */
-		transport_set_error(&bridge->base, "Bridge: %.120s", call->body);
+		bridge_text_shown(call->body, text);
+		transport_set_error(&bridge->base, "Bridge: %s", text);
 		status = TRANSPORT_GONE;
 	} else if (!bridge_decode_message(call->body, call->body_length, &bridge->answer)) {
 		transport_set_error(&bridge->base, "Bridge passed on a malformed message");
@@ -148,10 +156,27 @@ static void bridge_close(struct transport *transport)
 	free(bridge);
 }
 
+/*
+ * In a forked child: the Bridge session is the parent's; releasing it would
+ * take the device from under the parent. Our copy of a pending call's
+ * socket is closed (the parent's copy keeps the connection), nothing sent.
+ */
+static void bridge_forget(struct transport *transport)
+{
+	struct bridge_transport *bridge = bridge_of(transport);
+
+	if (bridge->calling)
+		http_end(&bridge->call);
+	wire_reader_reset(&bridge->outgoing);
+	wire_message_free(&bridge->answer);
+	free(bridge);
+}
+
 static const struct transport_ops bridge_ops = {
 	.write_report = bridge_write_report,
 	.read_report = bridge_read_report,
 	.close = bridge_close,
+	.forget = bridge_forget,
 };
 
 enum transport_status transport_bridge_open(const char *device, struct transport **out,

@@ -23,6 +23,7 @@
 
 #include "clock.h"
 #include "net.h"
+#include "shared_lock.h"
 #include "transport.h"
 
 #define UDP_DEFAULT_HOST "127.0.0.1"
@@ -195,9 +196,9 @@ static enum transport_status drain(struct udp_transport *udp)
  * the next look reads. A closed port on this machine refuses before send()
  * returns, so the look that pinged already sees it.
  */
-static enum transport_status udp_check_alive(struct transport *transport)
+static enum transport_status check_alive(struct udp_transport *udp)
 {
-	struct udp_transport *udp = udp_of(transport);
+	struct transport *transport = &udp->base;
 	enum transport_status status = drain(udp);
 	int64_t now = clock_monotonic_ms();
 
@@ -217,10 +218,26 @@ static enum transport_status udp_check_alive(struct transport *transport)
 	return status == TRANSPORT_OK ? drain(udp) : status;
 }
 
+/* Another of the user's programs in a conversation with it: it is there. */
+static enum transport_status udp_check_alive(struct transport *transport)
+{
+	struct udp_transport *udp = udp_of(transport);
+	enum transport_status status;
+
+	if (udp->base.shared == NULL)
+		return check_alive(udp);
+	if (shared_lock_take(udp->base.shared, 0, NULL) != SHARED_LOCK_TAKEN)
+		return TRANSPORT_OK;
+	status = check_alive(udp);
+	shared_lock_give(udp->base.shared);
+	return status;
+}
+
 static void udp_close(struct transport *transport)
 {
 	struct udp_transport *udp = udp_of(transport);
 
+	shared_lock_close(udp->base.shared);
 	close(udp->fd);
 	free(udp);
 }
@@ -229,6 +246,7 @@ static const struct transport_ops udp_ops = {
 	.write_report = udp_write_report,
 	.read_report = udp_read_report,
 	.close = udp_close,
+	.forget = udp_close,            /* closing our copy says nothing */
 	.check_alive = udp_check_alive,
 };
 
@@ -303,6 +321,24 @@ static enum transport_status probe(struct udp_transport *udp, int timeout_ms)
 	return status;
 }
 
+/*
+ * The probe is a datagram too: sent while another of the user's programs
+ * talks to the device, it would take that program's answers. So it waits
+ * for no turn: a device in another program's conversation is there.
+ */
+static enum transport_status probe_in_turn(struct udp_transport *udp, int timeout_ms)
+{
+	enum transport_status status;
+
+	if (udp->base.shared == NULL)
+		return probe(udp, timeout_ms);
+	if (shared_lock_take(udp->base.shared, 0, NULL) != SHARED_LOCK_TAKEN)
+		return TRANSPORT_OK;
+	status = probe(udp, timeout_ms);
+	shared_lock_give(udp->base.shared);
+	return status;
+}
+
 enum transport_status transport_udp_open(const char *spec, int probe_timeout_ms,
 					 struct transport **out,
 					 char *error, size_t error_size)
@@ -318,7 +354,9 @@ enum transport_status transport_udp_open(const char *spec, int probe_timeout_ms,
 			 "bad UDP device path \"udp:%s\" (expected udp:HOST:PORT)", spec);
 		return TRANSPORT_ERROR;
 	}
-	fd = net_connect(host, port, SOCK_DGRAM, error, error_size);
+	/* A UDP socket connects at once; the deadline is for form's sake. */
+	fd = net_connect(host, port, SOCK_DGRAM, probe_timeout_ms > 0 ? probe_timeout_ms : 1000, NULL,
+			 error, error_size);
 	if (fd < 0)
 		return TRANSPORT_ERROR;
 	udp = calloc(1, sizeof(*udp));
@@ -332,7 +370,8 @@ enum transport_status transport_udp_open(const char *spec, int probe_timeout_ms,
 	udp->last_heard_ms = clock_monotonic_ms();
 	snprintf(udp->base.path, sizeof(udp->base.path), "udp:%s%s%s:%s",
 		 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port);
-	status = probe(udp, probe_timeout_ms);
+	udp->base.shared = shared_lock_open(udp->base.path);
+	status = probe_in_turn(udp, probe_timeout_ms);
 	if (status != TRANSPORT_OK) {
 		snprintf(error, error_size, "%s", udp->base.error);
 		udp_close(&udp->base);

@@ -118,10 +118,23 @@ static void usb_close(struct transport *transport)
 	free(usb);
 }
 
+/*
+ * In a forked child: releasing the interface or closing the handle would
+ * act on the usbfs descriptor the parent shares (a release is an ioctl on
+ * it), and libusb may not be called at all after fork() (its locks may be
+ * held by a thread the child does not have). So the handle is abandoned,
+ * never touched; libusb opens its descriptors close-on-exec.
+ */
+static void usb_transport_forget(struct transport *transport)
+{
+	free(usb_of(transport));
+}
+
 static const struct transport_ops usb_ops = {
 	.write_report = usb_write_report,
 	.read_report = usb_read_report,
 	.close = usb_close,
+	.forget = usb_transport_forget,
 };
 
 /* "" (the first of the kind) or "BUS:ADDR" -> the attached device. */

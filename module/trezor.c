@@ -310,6 +310,15 @@ enum trezor_status trezor_sign_identity(struct trezor_device *device,
 	return status;
 }
 
+void trezor_forget(struct trezor_device *device)
+{
+	if (device == NULL)
+		return;
+	transport_forget(device->transport);
+	explicit_bzero(device, sizeof(*device));
+	free(device);
+}
+
 const uint8_t *trezor_mismatched_key(const struct trezor_device *device)
 {
 	return device->mismatched_key;

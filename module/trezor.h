@@ -139,6 +139,9 @@ void trezor_set_confirm_timeout(struct trezor_device *device, int timeout_ms);
 
 void trezor_close(struct trezor_device *device);
 
+/* After fork(), in the child: drop the device without talking to it (transport_forget). */
+void trezor_forget(struct trezor_device *device);
+
 /*
  * Initialize: resume the session features.session_id (when set) or start a
  * new one, and read Features. The device's session id is then in

@@ -82,7 +82,11 @@ static enum trezor_status send_message(struct trezor_device *device, uint16_t ty
 	if (payload == NULL)
 		return trezor_fail(device, TREZOR_ERR_NO_MEMORY, "out of memory");
 	protobuf_c_message_pack(message, payload);
-	log_debug("-> %s (%zu bytes)", type_name(type), length);
+	/* The size of a PIN or passphrase answer would tell its length. */
+	if (type == MSG_PIN_MATRIX_ACK || type == MSG_PASSPHRASE_ACK)
+		log_debug("-> %s", type_name(type));
+	else
+		log_debug("-> %s (%zu bytes)", type_name(type), length);
 	status = transport_send_message(device->transport, type, payload, length);
 	explicit_bzero(payload, length);        /* a PinMatrixAck or PassphraseAck is secret */
 	if (payload != small)

@@ -84,7 +84,7 @@ restart_device() {
 # device_requests NAME FILE: how many NAME requests the module's debug log
 # (TREZOR_PKCS11_DEBUG=1) in FILE shows it sending.
 device_requests() {
-	grep -c -- "-> $1 " "$2" || true
+	grep -c -E -- "-> $1( |\$)" "$2" || true
 }
 
 # The identities used: the same as the simulator's tests.
@@ -97,7 +97,8 @@ if [ -n "${TREZOR_DEBUGLINK:-}" ] && [ -n "${TREZOR_DEVICE_PIN:-}" ]; then
 	export FAKE_PINENTRY_PIN=$TREZOR_DEVICE_PIN
 	export FAKE_PINENTRY_MATRIX_COMMAND="$DEBUGLINK_TOOL $TREZOR_DEBUGLINK matrix"
 fi
-# A passphrase-protected device: the standard wallet unless the run names one.
+# A passphrase-protected device: the standard wallet (the empty passphrase);
+# passphrase.sh tries TREZOR_DEVICE_PASSPHRASE's.
 if device_has_passphrase; then
-	export TREZOR_PASSPHRASE=${TREZOR_DEVICE_PASSPHRASE:-}
+	export TREZOR_PASSPHRASE=
 fi

@@ -205,7 +205,10 @@ static void fake_close(struct transport *transport)
 	wire_reader_reset(&fake->host);
 }
 
-static const struct transport_ops fake_ops = { fake_write, fake_read, fake_close, NULL };
+static const struct transport_ops fake_ops = {
+	.write_report = fake_write, .read_report = fake_read, .close = fake_close,
+	.forget = fake_close,
+};
 
 /* ---- the person: answers chosen by the input ------------------------------ */
 

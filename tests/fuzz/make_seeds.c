@@ -248,6 +248,33 @@ static void identities_file_seeds(void)
 	save_text("identities_file", "long-lines", text);
 }
 
+/* ---- cache_files: a session file (first byte even) or a key cache (odd) --------- */
+
+static void save_cache_file(const char *name, uint8_t which, const char *text)
+{
+	struct seed seed = { .length = 0 };
+
+	put_byte(&seed, which);
+	put_text(&seed, text);
+	save("cache_files", name, &seed);
+}
+
+static void cache_files_seeds(void)
+{
+	save_cache_file("sessions", 0,
+			"trezor-pkcs11 sessions 1\n"
+			"passphrase-protection yes\n"
+			"any 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n"
+			"standard 0a0b\n");
+	save_cache_file("sessions-cut", 2, "trezor-pkcs11 sessions 1\npassphrase-protection");
+	save_cache_file("keys", 1,
+			"trezor-pkcs11 keys 1\n"
+			"device 0123456789ABCDEF01234567\n"
+			"20160ed6a16f089058d1dd9ddbb3a4a3 "
+			"04b9afc638371743324c09dc8136847a0478e9f26a3dfcc0b9923f4bcbdcf93fdb"
+			"faefbe4fc8425d3abb485c25895f0ea467d64e589f03051a8a511e64194ca61c\n");
+}
+
 /* ---- client: a device's replies --------------------------------------------------- */
 
 static void put_record(struct seed *seed, enum client_record kind, const ProtobufCMessage *message)
@@ -599,6 +626,7 @@ int main(int argc, char **argv)
 	wire_seeds();
 	identity_seeds();
 	identities_file_seeds();
+	cache_files_seeds();
 	client_good_seeds();
 	client_fault_seeds();
 	pkcs11_seeds();

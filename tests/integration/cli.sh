@@ -23,7 +23,7 @@ unset TREZOR_PKCS11_IDENTITIES
 
 run list
 expect_eq "list: the device, and no identities file yet" \
-	"Trezor One \"Simulated Trezor\" at $TREZOR_PATH: firmware 1.12.1, no PIN
+	"Trezor One \"Simulated Trezor\" at $TREZOR_PATH: firmware 1.14.2, no PIN
 no identities file (trezor-pkcs11 add you@example.com starts $identities)" "$out"
 expect_eq "list: exit 0, nothing on stderr" "0 " "$status $err"
 
@@ -76,7 +76,7 @@ run pubkey --frob
 expect_eq "pubkey: an unknown option" "2 trezor-pkcs11: pubkey: no option --frob" "$status $err"
 
 run list
-expect_eq "list: the identities" "Trezor One \"Simulated Trezor\" at $TREZOR_PATH: firmware 1.12.1, no PIN
+expect_eq "list: the identities" "Trezor One \"Simulated Trezor\" at $TREZOR_PATH: firmware 1.14.2, no PIN
 identities in $identities:
   alice@example.com
   bob@example.org:2222
@@ -102,7 +102,7 @@ expect_eq "list without a device: why it is not usable" \
 restart_sim --pin 1234 --passphrase-protection
 run list
 expect_eq "list: locked, passphrase protection on" \
-	"Trezor One \"Simulated Trezor\" at $TREZOR_PATH: firmware 1.12.1, locked, passphrase protection on" \
+	"Trezor One \"Simulated Trezor\" at $TREZOR_PATH: firmware 1.14.2, locked, passphrase protection on" \
 	"$(printf '%s\n' "$out" | head -n 1)"
 TREZOR_PKCS11_PINENTRY=/nonexistent/pinentry XDG_CACHE_HOME="$tmp/empty-cache" run pubkey alice@example.com
 expect_eq "pubkey on a locked Trezor nobody can unlock: exit 1, nothing on stdout" "1 " "$status $out"
@@ -119,19 +119,24 @@ expect_eq "pubkey with two Trezors: which one" \
 	"trezor-pkcs11: 2 Trezors: using Trezor One at $TREZOR_PATH (TREZOR_PATH chooses another)" \
 	"$err"
 
-# An identities file kept elsewhere behind a symbolic link (dotfiles) is written through it.
+# An identities file behind a symbolic link (planted, or a dotfiles
+# manager's) is not written through: add says so, and what to do.
 mkdir -p "$tmp/dotfiles"
 printf 'alice@example.com\n' > "$tmp/dotfiles/identities"
 ln -s "$tmp/dotfiles/identities" "$tmp/linked-identities"
 TREZOR_PKCS11_IDENTITIES="$tmp/linked-identities" run add bob@example.org:2222
-expect_eq "add through a symbolic link" "0 alice@example.com
-bob@example.org:2222" "$status $(cat "$tmp/dotfiles/identities")"
+expect_eq "add refuses a symbolic link" "1 alice@example.com" \
+	"$status $(cat "$tmp/dotfiles/identities")"
+expect_eq "and says why, and what to do" "trezor-pkcs11: $tmp/linked-identities is a symbolic link: add writes only to the file itself; add the line to the file the link points to, or point TREZOR_PKCS11_IDENTITIES at it" "$err"
+mkfifo "$tmp/fifo-identities"
+TREZOR_PKCS11_IDENTITIES="$tmp/fifo-identities" run add bob@example.org:2222
+expect_eq "add refuses what is not a regular file" "1 trezor-pkcs11: $tmp/fifo-identities is not a regular file: add writes only to one" "$status $err"
 
 # A label is the device's to choose: control characters are not printed.
 restart_sim --label $'Evil\e[2Jlabel\tx'
 run list
 expect_eq "list: a label's control characters become ?" \
-	"Trezor One \"Evil?[2Jlabel?x\" at $TREZOR_PATH: firmware 1.12.1, no PIN" \
+	"Trezor One \"Evil?[2Jlabel?x\" at $TREZOR_PATH: firmware 1.14.2, no PIN" \
 	"$(printf '%s\n' "$out" | head -n 1)"
 
 # Help and mistakes.

@@ -64,7 +64,7 @@ case "$udevrulesdir" in
 	healthy[udev]="PROBLEM  udev never reads $stage$udevrulesdir/51-trezor-pkcs11.rules
          move it to /etc/udev/rules.d (or reinstall with --with-udev-rules-dir=/etc/udev/rules.d), then replug" ;;
 esac
-healthy[devices]="ok       a Trezor \"Simulated Trezor\" at $TREZOR_PATH, firmware 1.12.1, no PIN"
+healthy[devices]="ok       a Trezor \"Simulated Trezor\" at $TREZOR_PATH, firmware 1.14.2, no PIN"
 healthy[identities]="ok       2 identities in $tmp/identities"
 healthy[pinentry]="ok       pinentry is $TREZOR_PKCS11_PINENTRY"
 healthy[cache]="ok       the key cache is $cache"
@@ -164,7 +164,7 @@ TREZOR_PKCS11_PINENTRY=/nonexistent/pinentry expect_problem "no pinentry" pinent
 # A Model T without passphrase protection takes its PIN on its own screen.
 restart_sim --model T
 TREZOR_PKCS11_PINENTRY=/nonexistent/pinentry expect_problem "no pinentry, none needed" \
-	devices "ok       a Trezor \"Simulated Trezor\" at $TREZOR_PATH, firmware 2.8.1, no PIN" \
+	devices "ok       a Trezor \"Simulated Trezor\" at $TREZOR_PATH, firmware 2.12.5, no PIN" \
 	pinentry "ok       no pinentry, and the Trezors found need none: they take PIN and passphrase on their own screen"
 restart_sim
 

@@ -30,7 +30,9 @@ cleanup_commands=()
 unset SSH_AUTH_SOCK SSH_AGENT_PID TREZOR_PATH TREZOR_PKCS11_IDENTITIES TREZOR_PKCS11_DEBUG
 export HOME="$tmp/home"
 unset XDG_CONFIG_HOME XDG_CACHE_HOME
-mkdir -p "$HOME"
+export XDG_RUNTIME_DIR="$tmp/runtime"   # the lock files of shared_lock.h
+mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
 
 cleanup() {
 	local pid command
@@ -191,6 +193,7 @@ write_identities() {
 setup_sshd() {
 	printf '%s\n' "$@" > "$tmp/authorized_keys"
 	printf '%s\n' "$1" > "$tmp/key.pub"
+	rm -f "$tmp/hostkey" "$tmp/hostkey.pub"         # again: a new one
 	ssh-keygen -q -t ed25519 -N '' -C simhost -f "$tmp/hostkey"
 	# sshd insists on its privilege separation directory when run as root.
 	[ "$(id -u)" -ne 0 ] || mkdir -p /run/sshd

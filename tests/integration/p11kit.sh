@@ -30,7 +30,7 @@ token Simulated Trezor
   model: Trezor One
   serial-number: 58ACF278961FCEF6
   hardware-version: 1.0
-  firmware-version: 1.12
+  firmware-version: 1.14
   flags: protected-authentication-path, token-initialized, write-protected" \
 	"$(p11-kit list-modules 2>&1 | p11kit_module "$name")"
 

@@ -31,8 +31,11 @@ done
 expect_eq "the passphrase was asked once for all of them" 1 "$(pinentry_count)"
 expect_eq "the device was asked for it once" 1 "$(sim_count '<- PassphraseAck')"
 
-# A Safe 5 with its PIN and passphrase typed on its screen: no pinentry.
-restart_sim --model "Safe 5" --pin 1234 --passphrase-protection --device-passphrase TREZOR
+# A Safe 5 with its PIN and passphrase typed on its screen: no pinentry. Its
+# PIN was typed at power-on; it asks again once it has locked itself.
+restart_sim --model "Safe 5" --pin 1234 --passphrase-protection --device-passphrase TREZOR \
+	--auto-lock-delay 1000
+sleep 1.2
 : > "$tmp/pinentry.log"
 export FAKE_PINENTRY_CANCEL=1           # would fail the test, were it asked
 stdout=$(script -qec "ssh -F '$tmp/ssh_config' -I '$MODULE' simhost echo on the device" \

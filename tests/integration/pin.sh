@@ -48,7 +48,7 @@ login() {
 restart_sim --pin 1234 --matrix-seed 8
 : > "$tmp/pinentry.log"
 expect_eq "wrong PIN" \
-	"$(ssh_report 160 'trezor-pkcs11: wrong PIN: Invalid PIN')" \
+	"$(ssh_report 160 'trezor-pkcs11: wrong PIN: PIN invalid')" \
 	"$(FAKE_PINENTRY_PIN=4321 login)"
 expect_eq "asked once" 1 "$(pinentry_count)"
 expect_eq "one PIN sent" 1 "$(sim_count '<- PinMatrixAck')"
@@ -83,6 +83,6 @@ restart_sim --pin 1234 --matrix-seed 9
 printf '%b' "$(printf '\\x%02x' $(seq 160 191))" > "$tmp/digest"
 output=$(pkcs11-tool --module "$MODULE" --login --pin 99 --sign -m ECDSA --id "$ALICE_ID" \
 	-i "$tmp/digest" -o "$tmp/sig" 2>&1 | grep -v '^Using')
-expect_contains "C_Login's PIN is sent to the device" "trezor-pkcs11: wrong PIN: Invalid PIN" "$output"
+expect_contains "C_Login's PIN is sent to the device" "trezor-pkcs11: wrong PIN: PIN invalid" "$output"
 expect_eq "the first try used it; pkcs11-tool's own retry asked pinentry" 1 "$(pinentry_count)"
 finish

@@ -28,7 +28,7 @@ expect_eq "pkcs11-tool -L: the slot names the device; the token's fields" \
   token model: Trezor One
   token flags: PIN pad present, readonly, token initialized
   hardware version: 1.0
-  firmware version: 1.12
+  firmware version: 1.14
   serial num: 58ACF278961FCEF6
   pin min/max: 1/50" "$(tool -L | pkcs11_tool_slots)"
 

@@ -9,7 +9,8 @@
 
 #include "ec.h"
 #include "messages.h"
-#include "sim_device.h"
+#include "sim_flow.h"
+#include "sim_requests.h"
 #include "trezor.pb-c.h"
 
 #define LONG_TEXT_MIN 5000
@@ -156,8 +157,8 @@ enum sim_report_action sim_fault_report(enum sim_fault_mode mode, bool spoilt, u
 	}
 }
 
-bool sim_fault_replace_answer(struct sim_device *device, enum sim_fault_mode mode,
-			      uint16_t expected, const struct sim_node *node)
+bool sim_fault_replace_answer(enum sim_fault_mode mode, uint16_t expected,
+			      const struct sim_node *node, struct sim_outgoing *answer)
 {
 	Tz__Success success = TZ__SUCCESS__INIT;
 	Tz__Failure failure = TZ__FAILURE__INIT;
@@ -166,16 +167,17 @@ bool sim_fault_replace_answer(struct sim_device *device, enum sim_fault_mode mod
 	case SIM_FAULT_WRONG_TYPE:
 		if (expected == MSG_PUBLIC_KEY) {
 			success.message = (char *)"a Success where a PublicKey belongs";
-			sim_device_send(device, MSG_SUCCESS, &success.base);
+			sim_outgoing_pack(answer, MSG_SUCCESS, &success.base);
 		} else {
-			sim_device_send_node(device, node);
+			sim_node_answer(node, 0x0488b21e, sim_key_fingerprint(node->public_key),
+					answer);
 		}
 		return true;
 	case SIM_FAULT_LONG_FAILURE:
 		failure.has_code = true;
 		failure.code = TZ__FAILURE_TYPE__Failure_FirmwareError;
 		failure.message = (char *)sim_fault_long_text();
-		sim_device_send(device, MSG_FAILURE, &failure.base);
+		sim_outgoing_pack(answer, MSG_FAILURE, &failure.base);
 		return true;
 	default:
 		return false;

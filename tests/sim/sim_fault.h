@@ -23,7 +23,7 @@
 #include "sim_keys.h"
 #include "wire.h"
 
-struct sim_device;
+struct sim_outgoing;
 
 enum sim_fault_mode {
 	SIM_FAULT_NONE,
@@ -93,12 +93,12 @@ enum sim_report_action sim_fault_report(enum sim_fault_mode mode, bool spoilt, u
 					uint8_t report[WIRE_REPORT_SIZE]);
 
 /*
- * wrong-type and long-failure: send what comes instead of a PublicKey or
- * SignedIdentity (`expected`) for the identity's node, and return true.
- * False for every other mode: the caller answers.
+ * wrong-type and long-failure: put in *answer what comes instead of a
+ * PublicKey or SignedIdentity (`expected`) for the identity's node, and
+ * return true. False for every other mode: the caller answers.
  */
-bool sim_fault_replace_answer(struct sim_device *device, enum sim_fault_mode mode,
-			      uint16_t expected, const struct sim_node *node);
+bool sim_fault_replace_answer(enum sim_fault_mode mode, uint16_t expected,
+			      const struct sim_node *node, struct sim_outgoing *answer);
 
 /* off-curve: turn a compressed point into an x with no point on P-256. */
 void sim_fault_spoil_key(enum sim_fault_mode mode, uint8_t public_key[33]);

@@ -13,6 +13,8 @@
 #include <openssl/hmac.h>
 #include <openssl/obj_mac.h>
 
+#include "sim_bitcoin.h"
+
 #define HARDENED_BIT 0x80000000u
 
 static int curve_nid(enum sim_curve curve)
@@ -23,7 +25,11 @@ static int curve_nid(enum sim_curve curve)
 /* SLIP-0010's HMAC key for the master node. */
 static const char *curve_seed_key(enum sim_curve curve)
 {
-	return curve == SIM_CURVE_NIST256P1 ? "Nist256p1 seed" : "Bitcoin seed";
+	switch (curve) {
+	case SIM_CURVE_NIST256P1: return "Nist256p1 seed";
+	case SIM_CURVE_ED25519: return "ed25519 seed";
+	default: return "Bitcoin seed";
+	}
 }
 
 bool sim_curve_from_name(const char *name, enum sim_curve *curve)
@@ -32,6 +38,8 @@ bool sim_curve_from_name(const char *name, enum sim_curve *curve)
 		*curve = SIM_CURVE_NIST256P1;
 	else if (strcmp(name, "secp256k1") == 0)
 		*curve = SIM_CURVE_SECP256K1;
+	else if (strcmp(name, "ed25519") == 0)
+		*curve = SIM_CURVE_ED25519;
 	else
 		return false;
 	return true;
@@ -57,9 +65,22 @@ static bool hmac_sha512(const uint8_t *key, size_t key_len, const uint8_t *data,
 	       out_len == 64;
 }
 
+/* 00 || the Ed25519 public key of a 32-byte private key (RFC 8032). */
+static bool ed25519_public(const uint8_t private_key[32], uint8_t public_key[33])
+{
+	EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, private_key, 32);
+	size_t length = 32;
+	bool ok = key != NULL && EVP_PKEY_get_raw_public_key(key, public_key + 1, &length) == 1 &&
+		  length == 32;
+
+	public_key[0] = 0x00;
+	EVP_PKEY_free(key);
+	return ok;
+}
+
 /* Compressed public point of a private scalar. */
-static bool public_from_private(enum sim_curve curve, const uint8_t private_key[32],
-				uint8_t public_key[33])
+static bool ec_public(enum sim_curve curve, const uint8_t private_key[32],
+		      uint8_t public_key[33])
 {
 	EC_GROUP *group = EC_GROUP_new_by_curve_name(curve_nid(curve));
 	EC_POINT *point = group != NULL ? EC_POINT_new(group) : NULL;
@@ -73,6 +94,13 @@ static bool public_from_private(enum sim_curve curve, const uint8_t private_key[
 	EC_POINT_free(point);
 	EC_GROUP_free(group);
 	return ok;
+}
+
+bool sim_public_key(enum sim_curve curve, const uint8_t private_key[32], uint8_t public_key[33])
+{
+	if (curve == SIM_CURVE_ED25519)
+		return ed25519_public(private_key, public_key);
+	return ec_public(curve, private_key, public_key);
 }
 
 /* The curve order n as a fresh BIGNUM. */
@@ -94,16 +122,23 @@ static bool below_order_and_nonzero(const uint8_t bytes[32], const BIGNUM *order
 	return ok;
 }
 
+/* Is IL a private key of the curve? Any 32 bytes are one for ed25519. */
+static bool usable_key(enum sim_curve curve, const uint8_t il[32], const BIGNUM *order)
+{
+	return curve == SIM_CURVE_ED25519 || below_order_and_nonzero(il, order);
+}
+
 bool sim_slip10_master(enum sim_curve curve, const uint8_t *seed, size_t seed_len,
 		       struct sim_node *master)
 {
 	const char *key = curve_seed_key(curve);
-	BIGNUM *order = curve_order(curve);
+	BIGNUM *order = curve == SIM_CURVE_ED25519 ? NULL : curve_order(curve);
 	uint8_t i[64];
-	bool ok = order != NULL && hmac_sha512((const uint8_t *)key, strlen(key), seed, seed_len, i);
+	bool ok = (order != NULL || curve == SIM_CURVE_ED25519) &&
+		  hmac_sha512((const uint8_t *)key, strlen(key), seed, seed_len, i);
 
 	/* IL = 0 or IL >= n: derive again with I as the data. */
-	while (ok && !below_order_and_nonzero(i, order)) {
+	while (ok && !usable_key(curve, i, order)) {
 		uint8_t again[64];
 
 		ok = hmac_sha512((const uint8_t *)key, strlen(key), i, sizeof(i), again);
@@ -114,23 +149,19 @@ bool sim_slip10_master(enum sim_curve curve, const uint8_t *seed, size_t seed_le
 	if (ok) {
 		memcpy(master->private_key, i, 32);
 		memcpy(master->chain_code, i + 32, 32);
-		ok = public_from_private(curve, master->private_key, master->public_key);
+		ok = sim_public_key(curve, master->private_key, master->public_key);
 	}
 	OPENSSL_cleanse(i, sizeof(i));
 	BN_free(order);
 	return ok;
 }
 
-/* First 4 bytes of RIPEMD-160(SHA-256(public key)), big-endian. */
-static uint32_t key_fingerprint(const uint8_t public_key[33])
+uint32_t sim_key_fingerprint(const uint8_t public_key[33])
 {
-	uint8_t sha[32], ripe[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
+	uint8_t hash[20];
 
-	if (EVP_Digest(public_key, 33, sha, NULL, EVP_sha256(), NULL) != 1 ||
-	    EVP_Digest(sha, sizeof(sha), ripe, &len, EVP_ripemd160(), NULL) != 1 || len < 4)
-		return 0;
-	return (uint32_t)ripe[0] << 24 | (uint32_t)ripe[1] << 16 | (uint32_t)ripe[2] << 8 | ripe[3];
+	sim_hash160(public_key, 33, hash);
+	return (uint32_t)hash[0] << 24 | (uint32_t)hash[1] << 16 | (uint32_t)hash[2] << 8 | hash[3];
 }
 
 /* child = (IL + k) mod n; false when IL >= n or the sum is 0 (SLIP-0010 retry). */
@@ -157,11 +188,29 @@ static bool add_tweak(const uint8_t il[32], const uint8_t parent[32], const BIGN
 	return ok;
 }
 
-bool sim_slip10_child(enum sim_curve curve, const struct sim_node *parent, uint32_t index,
-		      struct sim_node *child)
+/* An ed25519 child: IL is the key as it is, no retries (SLIP-0010). */
+static bool ed25519_child(const struct sim_node *parent, uint32_t index, uint8_t i[64])
+{
+	uint8_t data[37];
+	bool ok;
+
+	data[0] = 0x00;
+	memcpy(data + 1, parent->private_key, 32);
+	data[33] = (uint8_t)(index >> 24);
+	data[34] = (uint8_t)(index >> 16);
+	data[35] = (uint8_t)(index >> 8);
+	data[36] = (uint8_t)index;
+	ok = hmac_sha512(parent->chain_code, 32, data, sizeof(data), i);
+	OPENSSL_cleanse(data, sizeof(data));
+	return ok;
+}
+
+/* I of a secp256k1 or nist256p1 child, with the retries; IL is the child's key. */
+static bool ec_child(enum sim_curve curve, const struct sim_node *parent, uint32_t index,
+		     uint8_t i[64], uint8_t child_key[32])
 {
 	BIGNUM *order = curve_order(curve);
-	uint8_t data[37], i[64];
+	uint8_t data[37];
 	bool usable = false, ok = order != NULL;
 
 	/* Hardened: 00 || k || i. Normal: compressed point || i. */
@@ -171,28 +220,46 @@ bool sim_slip10_child(enum sim_curve curve, const struct sim_node *parent, uint3
 	} else {
 		memcpy(data, parent->public_key, 33);
 	}
-	memset(child, 0, sizeof(*child));
 	while (ok && !usable) {
 		data[33] = (uint8_t)(index >> 24);
 		data[34] = (uint8_t)(index >> 16);
 		data[35] = (uint8_t)(index >> 8);
 		data[36] = (uint8_t)index;
 		ok = hmac_sha512(parent->chain_code, 32, data, sizeof(data), i) &&
-		     add_tweak(i, parent->private_key, order, child->private_key, &usable);
+		     add_tweak(i, parent->private_key, order, child_key, &usable);
 		/* Retry with 01 || IR || i. */
 		data[0] = 0x01;
 		memcpy(data + 1, i + 32, 32);
+	}
+	OPENSSL_cleanse(data, sizeof(data));
+	BN_free(order);
+	return ok;
+}
+
+bool sim_slip10_child(enum sim_curve curve, const struct sim_node *parent, uint32_t index,
+		      struct sim_node *child)
+{
+	uint8_t i[64];
+	bool ok;
+
+	memset(child, 0, sizeof(*child));
+	if (curve == SIM_CURVE_ED25519) {
+		ok = (index & HARDENED_BIT) != 0 && ed25519_child(parent, index, i);
+		if (ok)
+			memcpy(child->private_key, i, 32);
+	} else {
+		ok = ec_child(curve, parent, index, i, child->private_key);
 	}
 	if (ok) {
 		memcpy(child->chain_code, i + 32, 32);
 		child->depth = parent->depth + 1;
 		child->child_num = index;
-		child->fingerprint = key_fingerprint(parent->public_key);
-		ok = public_from_private(curve, child->private_key, child->public_key);
+		child->fingerprint = sim_key_fingerprint(parent->public_key);
+		ok = sim_public_key(curve, child->private_key, child->public_key);
 	}
-	OPENSSL_cleanse(data, sizeof(data));
 	OPENSSL_cleanse(i, sizeof(i));
-	BN_free(order);
+	if (!ok)
+		OPENSSL_cleanse(child, sizeof(*child));
 	return ok;
 }
 
@@ -211,46 +278,12 @@ bool sim_slip10_derive(enum sim_curve curve, const uint8_t *seed, size_t seed_le
 	return ok;
 }
 
-static const char base58_alphabet[] =
-	"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-/* Base58 of data (big-endian number, leading zero bytes as '1'). */
-static bool base58_encode(const uint8_t *data, size_t length, char *out, size_t size)
+bool sim_node_xpub(const struct sim_node *node, uint32_t version, char *out, size_t size)
 {
-	uint8_t digits[128] = { 0 };    /* base-58 digits, least significant first */
-	size_t count = 0, zeros = 0, i, j, n = 0;
+	uint8_t raw[78], *p = raw;
 
-	while (zeros < length && data[zeros] == 0)
-		zeros++;
-	for (i = zeros; i < length; i++) {
-		unsigned carry = data[i];
-
-		for (j = 0; j < count; j++) {
-			carry += (unsigned)digits[j] << 8;
-			digits[j] = (uint8_t)(carry % 58);
-			carry /= 58;
-		}
-		while (carry > 0 && count < sizeof(digits)) {
-			digits[count++] = (uint8_t)(carry % 58);
-			carry /= 58;
-		}
-	}
-	if (zeros + count + 1 > size)
-		return false;
-	for (i = 0; i < zeros; i++)
-		out[n++] = '1';
-	for (i = count; i > 0; i--)
-		out[n++] = base58_alphabet[digits[i - 1]];
-	out[n] = '\0';
-	return true;
-}
-
-bool sim_node_xpub(const struct sim_node *node, char *out, size_t size)
-{
-	uint8_t raw[78 + 4], hash[32];
-	uint8_t *p = raw;
-
-	*p++ = 0x04; *p++ = 0x88; *p++ = 0xb2; *p++ = 0x1e;
+	*p++ = (uint8_t)(version >> 24); *p++ = (uint8_t)(version >> 16);
+	*p++ = (uint8_t)(version >> 8); *p++ = (uint8_t)version;
 	*p++ = (uint8_t)node->depth;
 	*p++ = (uint8_t)(node->fingerprint >> 24); *p++ = (uint8_t)(node->fingerprint >> 16);
 	*p++ = (uint8_t)(node->fingerprint >> 8); *p++ = (uint8_t)node->fingerprint;
@@ -259,12 +292,7 @@ bool sim_node_xpub(const struct sim_node *node, char *out, size_t size)
 	memcpy(p, node->chain_code, 32);
 	p += 32;
 	memcpy(p, node->public_key, 33);
-	p += 33;
-	if (EVP_Digest(raw, 78, hash, NULL, EVP_sha256(), NULL) != 1 ||
-	    EVP_Digest(hash, 32, hash, NULL, EVP_sha256(), NULL) != 1)
-		return false;
-	memcpy(p, hash, 4);
-	return base58_encode(raw, sizeof(raw), out, size);
+	return sim_base58check(raw, sizeof(raw), out, size);
 }
 
 static void append_part(EVP_MD_CTX *ctx, const char *before, const char *part, const char *after)

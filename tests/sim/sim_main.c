@@ -1,24 +1,35 @@
 /*
  * trezor-sim: a Trezor simulator speaking codec v1 over UDP, like the
- * Trezor emulator: one 64-byte report per datagram, "PINGPING" answered with
- * "PONGPONG", replies to whoever sent the last request.
+ * Trezor emulator: one 64-byte report per datagram (63 and 65 bytes are
+ * taken too, as the emulator takes them), "PINGPING" answered with
+ * "PONGPONG", replies to whoever sent the last datagram. With --debuglink
+ * a second socket on port + 1 is the debug link. SIGUSR1 restarts the
+ * device (power off and on). The switches: sim_options.c, or --help.
  *
- * Usage: trezor-sim [--port N] [--mnemonic "words"] [--label L]
- *                   [--model 1|T|"Safe 3"|"Safe 5"] [--device-id ID]
- *                   [--decline] [--decline-after N] [--confirm-delay MS]
- *                   [--pin PIN] [--device-pin PIN] [--matrix-seed N]
- *                   [--passphrase-protection] [--device-passphrase P]
- *                   [--sign-delay MS] [--derive-delay MS]
- *                   [--bootloader] [--uninitialized]
- *                   [--fault MODE [--fault-after N] [--fault-for N]] [-v]
+ * Lines on stderr, for scripts and tests. Always, as they are:
+ *   listening on 127.0.0.1:PORT
+ *   debuglink on 127.0.0.1:PORT            (with --debuglink, after the first)
+ * With -v, each after "trezor-sim: ":
+ *   <- NAME                                a message read ("?" if unknown)
+ *   -> NAME                                a message sent
+ *   ignored NAME (a question is out)       a Trezor One not reading it
+ *   PIN matrix: a b c / d e f / g h i      a Trezor One's matrix, top row first
+ *   wallet chosen (a passphrase)           or "(the empty passphrase)"
+ *   session started (N open)               a new session, N in the device now
+ *   session resumed                        Initialize named an open session
+ *   session ended                          EndSession
+ *   seed derived                           a session's seed (PBKDF2) was made
+ *   locked after N ms of nothing to do     the auto-lock
+ *   restarted                              SIGUSR1
+ *   a wrong PIN typed at power-on: ...     a core model left at its lock screen
+ *   fault MODE                             the fault mode struck
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
-#include <poll.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,235 +39,111 @@
 
 #include "clock.h"
 #include "sim_device.h"
-#include "sim_protect.h"
+#include "sim_options.h"
 #include "wire.h"
 
-#define DEFAULT_PORT 21324
-#define DEFAULT_MNEMONIC "all all all all all all all all all all all all"
 #define DATAGRAM_MAX 128
+#define BIND_TRIES 50
 
 /* --fault disconnect has struck: nothing is answered any more, not even PINGPING. */
 static bool vanished;
+
+static volatile sig_atomic_t restart_requested;
 
 struct client {
 	struct sockaddr_storage address;
 	socklen_t length;
 };
 
-static void usage(FILE *out)
+/* One interface: its socket, whoever wrote last, and its report buffer. */
+struct endpoint {
+	int fd;
+	bool debug;
+	struct client last;
+	uint8_t report[WIRE_REPORT_SIZE];       /* a short datagram keeps the old tail */
+};
+
+static void on_restart(int signal_number)
 {
-	fprintf(out,
-		"usage: trezor-sim [--port N] [--mnemonic \"words\"] [--label L]\n"
-		"                  [--model 1|T|\"Safe 3\"|\"Safe 5\"|\"Safe 7\"] [--device-id ID]\n"
-		"                  [--decline] [--decline-after N] [--confirm-delay MS]\n"
-		"                  [--pin PIN] [--device-pin PIN] [--matrix-seed N]\n"
-		"                  [--passphrase-protection] [--device-passphrase P]\n"
-		"                  [--sign-delay MS] [--derive-delay MS]\n"
-		"                  [--bootloader] [--uninitialized]\n"
-		"                  [--fault MODE [--fault-after N] [--fault-for N]] [-v]\n"
-		"A Trezor simulator on 127.0.0.1, UDP (--port 0 picks a free port).\n"
-		"Faults (a broken device; README section 10 says which occasions each spoils):\n"
-		"  garbage          a report without the codec's magic instead of each message\n"
-		"  bad-magic        the second report of a message lacks its '?'\n"
-		"  huge-length      the header declares 4 GiB - 1 bytes (0xFFFFFFFF)\n"
-		"  silence          no answer to any message (PINGPING is still answered)\n"
-		"  disconnect       the first report of a message, then nothing at all\n"
-		"  wrong-type       Success for a PublicKey, PublicKey for a SignedIdentity\n"
-		"  off-curve        public keys (PublicKey, SignedIdentity) not on P-256\n"
-		"  long-failure     a Failure with KiB of text, newlines and control characters\n"
-		"  sig-length       a 64-byte signature (no 00 in front)\n"
-		"  sig-r-zero, sig-s-zero    r or s is 0\n"
-		"  sig-r-high, sig-s-high    r or s is n, the group order\n"
-		"  sig-other-key    signed by another key; public_key is the right one\n"
-		"  other-key        signed by another key, and public_key names it\n"
-		"  endless-buttons  a ButtonRequest after every ButtonAck\n"
-		"  --fault-after N  the first N occasions are served well\n"
-		"  --fault-for N    only N occasions are spoilt, then the device is healthy\n");
+	(void)signal_number;
+	restart_requested = 1;
 }
 
-static bool parse_number(const char *text, long max, int *number)
-{
-	char *end;
-	long value = strtol(text, &end, 10);
-
-	if (*text == '\0' || *end != '\0' || value < 0 || value > max)
-		return false;
-	*number = (int)value;
-	return true;
-}
-
-/* A Trezor PIN: 1 to 50 digits from 1 to 9 (the matrix has no 0). */
-static bool valid_pin(const char *pin)
-{
-	size_t length = strlen(pin);
-
-	if (length == 0 || length > SIM_PIN_MAX || strspn(pin, "123456789") != length) {
-		fprintf(stderr, "trezor-sim: a PIN is 1 to %d digits from 1 to 9\n", SIM_PIN_MAX);
-		return false;
-	}
-	return true;
-}
-
-/* Returns 0 to run, 1 after --help, 2 on a usage error. */
-static int parse_options(int argc, char **argv, struct sim_options *options, int *port)
-{
-	int seed;
-	static const struct option long_options[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "mnemonic", required_argument, NULL, 'm' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "model", required_argument, NULL, 'M' },
-		{ "device-id", required_argument, NULL, 'i' },
-		{ "decline", no_argument, NULL, 'd' },
-		{ "confirm-delay", required_argument, NULL, 'c' },
-		{ "decline-after", required_argument, NULL, 'D' },
-		{ "pin", required_argument, NULL, 'P' },
-		{ "device-pin", required_argument, NULL, 'Q' },
-		{ "matrix-seed", required_argument, NULL, 'S' },
-		{ "passphrase-protection", no_argument, NULL, 'A' },
-		{ "device-passphrase", required_argument, NULL, 'E' },
-		{ "sign-delay", required_argument, NULL, 's' },
-		{ "derive-delay", required_argument, NULL, 'k' },
-		{ "bootloader", no_argument, NULL, 'b' },
-		{ "uninitialized", no_argument, NULL, 'u' },
-		{ "fault", required_argument, NULL, 'f' },
-		{ "fault-after", required_argument, NULL, 'F' },
-		{ "fault-for", required_argument, NULL, 'n' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "vh", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (!parse_number(optarg, 65535, port)) {
-				fprintf(stderr, "trezor-sim: bad port \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'm': options->mnemonic = optarg; break;
-		case 'l': options->label = optarg; break;
-		case 'M':
-			if (!sim_model_from_name(optarg, &options->model)) {
-				fprintf(stderr, "trezor-sim: unknown model \"%s\" "
-					"(1, T, \"Safe 3\", \"Safe 5\" or \"Safe 7\")\n", optarg);
-				return 2;
-			}
-			break;
-		case 'i': options->device_id = optarg; break;
-		case 'd': options->decline = true; break;
-		case 'c':
-			if (!parse_number(optarg, 3600000, &options->confirm_delay_ms)) {
-				fprintf(stderr, "trezor-sim: bad delay \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'D':
-			if (!parse_number(optarg, 1000000, &options->decline_after)) {
-				fprintf(stderr, "trezor-sim: bad count \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'P':
-			if (!valid_pin(optarg))
-				return 2;
-			options->pin = optarg;
-			break;
-		case 'Q': options->device_pin = optarg; break;
-		case 'S':
-			if (!parse_number(optarg, 0x7fffffff, &seed)) {
-				fprintf(stderr, "trezor-sim: bad seed \"%s\"\n", optarg);
-				return 2;
-			}
-			options->matrix_seed = (unsigned)seed;
-			options->matrix_seed_set = true;
-			break;
-		case 'A': options->passphrase_protection = true; break;
-		case 'E': options->device_passphrase = optarg; break;
-		case 's':
-		case 'k':
-			if (!parse_number(optarg, 3600000, c == 's' ? &options->sign_delay_ms
-								   : &options->derive_delay_ms)) {
-				fprintf(stderr, "trezor-sim: bad delay \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'b': options->bootloader = true; break;
-		case 'u': options->uninitialized = true; break;
-		case 'f':
-			if (!sim_fault_from_name(optarg, &options->fault)) {
-				fprintf(stderr, "trezor-sim: unknown fault \"%s\" (%s)\n", optarg,
-					sim_fault_names());
-				return 2;
-			}
-			break;
-		case 'F':
-		case 'n':
-			if (!parse_number(optarg, 1000000, c == 'F' ? &options->fault_after
-								   : &options->fault_for) ||
-			    (c == 'n' && options->fault_for == 0)) {
-				fprintf(stderr, "trezor-sim: bad count \"%s\"\n", optarg);
-				return 2;
-			}
-			break;
-		case 'v': options->verbose++; break;
-		case 'h': usage(stdout); return 1;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
-	if (options->device_pin != NULL && options->pin == NULL) {
-		fprintf(stderr, "trezor-sim: --device-pin needs --pin\n");
-		return 2;
-	}
-	if ((options->fault_after > 0 || options->fault_for > 0) &&
-	    options->fault == SIM_FAULT_NONE) {
-		fprintf(stderr, "trezor-sim: --fault-after and --fault-for need --fault\n");
-		return 2;
-	}
-	return 0;
-}
-
-static int open_socket(int port)
+static int bind_port(int port)
 {
 	struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	socklen_t length = sizeof(address);
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&address, &length) != 0) {
-		fprintf(stderr, "trezor-sim: cannot listen on 127.0.0.1:%d: %s\n", port,
-			strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&address, sizeof(address)) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static int bound_port(int fd)
+{
+	struct sockaddr_in address;
+	socklen_t length = sizeof(address);
+
+	if (getsockname(fd, (struct sockaddr *)&address, &length) != 0)
 		return -1;
+	return ntohs(address.sin_port);
+}
+
+/* The wire socket, and with --debuglink the debug link's on the next port. */
+static bool open_sockets(int port, bool debuglink, struct endpoint *wire, struct endpoint *debug)
+{
+	int tries, chosen;
+
+	for (tries = 0; tries < BIND_TRIES; tries++) {
+		wire->fd = bind_port(port);
+		chosen = wire->fd >= 0 ? bound_port(wire->fd) : -1;
+		if (chosen < 0)
+			break;
+		if (!debuglink)
+			return true;
+		if (chosen < 65535 && (debug->fd = bind_port(chosen + 1)) >= 0)
+			return true;
+		close(wire->fd);
+		if (port != 0)
+			break;          /* a port asked for: its neighbour is taken */
 	}
-	fprintf(stderr, "listening on 127.0.0.1:%d\n", ntohs(address.sin_port));
-	return fd;
+	fprintf(stderr, "trezor-sim: cannot listen on 127.0.0.1:%d%s: %s\n", port,
+		debuglink ? " and the port after it" : "", strerror(errno));
+	return false;
 }
 
 /* Does the fault spoil this answer (the outbox)? Framing faults count answers. */
 static bool answer_spoilt(struct sim_device *device)
 {
-	bool several = false;
+	bool several = false, any = false;
 	size_t i;
 
 	if (!sim_fault_is_framing(device->fault.mode))
 		return false;
-	for (i = 0; i < device->outbox_count; i++)
+	for (i = 0; i < device->outbox_count; i++) {
+		if (device->outbox[i].debug)
+			continue;
+		any = true;
 		if (wire_report_count(device->outbox[i].length) > 1)
 			several = true;
-	return sim_fault_strikes(&device->fault, several ? SIM_OCCASION_LONG_ANSWER
-							 : SIM_OCCASION_ANSWER);
+	}
+	return any && sim_fault_strikes(&device->fault, several ? SIM_OCCASION_LONG_ANSWER
+							       : SIM_OCCASION_ANSWER);
 }
 
-static void send_replies(int fd, struct sim_device *device, const struct client *client)
+static void send_report(const struct endpoint *endpoint, const uint8_t *report)
+{
+	if (endpoint->last.length > 0)
+		sendto(endpoint->fd, report, WIRE_REPORT_SIZE, 0,
+		       (const struct sockaddr *)&endpoint->last.address, endpoint->last.length);
+}
+
+/* Each message's reports: the wire's through the fault mode, the debug link's plain. */
+static void send_replies(struct sim_device *device, const struct endpoint *wire,
+			 const struct endpoint *debug)
 {
 	uint8_t report[WIRE_REPORT_SIZE];
 	enum sim_report_action action;
@@ -268,17 +155,21 @@ static void send_replies(int fd, struct sim_device *device, const struct client 
 	if (device->outbox_count == 0)
 		return;
 	spoilt = answer_spoilt(device);
-	if (spoilt && device->options.verbose > 0)
-		fprintf(stderr, "trezor-sim: fault %s\n", sim_fault_name(device->fault.mode));
+	if (spoilt)
+		sim_device_log(device, "fault %s", sim_fault_name(device->fault.mode));
 	for (i = 0; i < device->outbox_count && !vanished; i++) {
 		const struct sim_outgoing *out = &device->outbox[i];
 
 		for (r = 0; r < wire_report_count(out->length) && !vanished; r++) {
+			if (out->debug) {
+				wire_encode_report(out->type, out->payload, out->length, r, report);
+				send_report(debug, report);
+				continue;
+			}
 			action = sim_fault_report(device->fault.mode, spoilt, out->type,
 						  out->payload, out->length, r, report);
 			if (action != SIM_REPORT_DROP)
-				sendto(fd, report, sizeof(report), 0,
-				       (const struct sockaddr *)&client->address, client->length);
+				send_report(wire, report);
 			if (action == SIM_REPORT_SEND_THEN_VANISH)
 				vanished = true;
 		}
@@ -286,22 +177,28 @@ static void send_replies(int fd, struct sim_device *device, const struct client 
 	sim_device_clear_outbox(device);
 }
 
-static void handle_report(int fd, struct sim_device *device, struct wire_reader *reader,
-			  const uint8_t *data, size_t length, const struct client *client)
+/* A datagram on an interface: PINGPING, a report, or something to ignore. */
+static void read_datagram(struct sim_device *device, struct endpoint *endpoint)
 {
-	struct wire_message message;
-	enum wire_status status = wire_reader_feed(reader, data, length);
+	uint8_t data[DATAGRAM_MAX];
+	struct client sender = { .length = sizeof(sender.address) };
+	ssize_t length = recvfrom(endpoint->fd, data, sizeof(data), 0,
+				  (struct sockaddr *)&sender.address, &sender.length);
 
-	if (status == WIRE_MORE)
+	if (length < 0 || vanished || !sim_device_listens(device))
 		return;
-	if (status != WIRE_COMPLETE) {
-		fprintf(stderr, "trezor-sim: dropped a report: %s\n", wire_status_text(status));
-		return;
+	endpoint->last = sender;        /* the emulator answers whoever wrote last */
+	if (length == 8 && memcmp(data, "PINGPING", 8) == 0) {
+		sendto(endpoint->fd, "PONGPONG", 8, 0, (struct sockaddr *)&sender.address,
+		       sender.length);
+	} else if (length >= WIRE_REPORT_SIZE - 1 && length <= WIRE_REPORT_SIZE + 1) {
+		memcpy(endpoint->report, data,
+		       length < WIRE_REPORT_SIZE ? (size_t)length : WIRE_REPORT_SIZE);
+		sim_device_receive(device, endpoint->debug, endpoint->report,
+				   clock_monotonic_ms());
+	} else {
+		fprintf(stderr, "trezor-sim: ignored a %zd-byte datagram\n", length);
 	}
-	wire_reader_take(reader, &message);
-	sim_device_handle(device, &message, clock_monotonic_ms());
-	wire_message_free(&message);
-	send_replies(fd, device, client);
 }
 
 /* How long to wait for a datagram before the device has something to do. */
@@ -314,69 +211,88 @@ static int wait_ms(const struct sim_device *device)
 	return next > now ? (int)(next - now) : 0;
 }
 
-static void serve(int fd, struct sim_device *device)
+/*
+ * poll() that a SIGUSR1 interrupts: the signal is blocked everywhere else,
+ * so one that comes between two waits is not lost but ends the next.
+ */
+static int wait_for_datagrams(struct pollfd *waiting, nfds_t count, int timeout_ms,
+			      const sigset_t *unblocked)
 {
-	struct pollfd waiting = { .fd = fd, .events = POLLIN };
-	struct wire_reader reader;
-	struct client sender, last = { .length = 0 };
-	uint8_t data[DATAGRAM_MAX];
-	ssize_t length;
+	struct timespec timeout = { .tv_sec = timeout_ms / 1000,
+				    .tv_nsec = (long)(timeout_ms % 1000) * 1000000L };
+
+	return ppoll(waiting, count, timeout_ms < 0 ? NULL : &timeout, unblocked);
+}
+
+static void serve(struct sim_device *device, struct endpoint *wire, struct endpoint *debug,
+		  const sigset_t *unblocked)
+{
+	struct pollfd waiting[2] = { { .fd = wire->fd, .events = POLLIN },
+				     { .fd = debug->fd, .events = POLLIN } };
+	nfds_t count = debug->fd >= 0 ? 2 : 1;
 	int ready;
 
-	wire_reader_init(&reader);
 	for (;;) {
-		ready = poll(&waiting, 1, wait_ms(device));
+		ready = wait_for_datagrams(waiting, count, wait_ms(device), unblocked);
 		if (ready < 0 && errno != EINTR) {
 			fprintf(stderr, "trezor-sim: poll: %s\n", strerror(errno));
 			return;
 		}
-		/* A decision taken meanwhile goes to whoever sent the last report. */
+		if (restart_requested) {
+			restart_requested = 0;
+			sim_device_restart(device);
+		}
+		/* Decisions and work done meanwhile go to whoever wrote last. */
 		sim_device_tick(device, clock_monotonic_ms());
-		if (device->outbox_count > 0 && last.length > 0)
-			send_replies(fd, device, &last);
+		send_replies(device, wire, debug);
 		if (ready <= 0)
 			continue;
-		sender.length = sizeof(sender.address);
-		length = recvfrom(fd, data, sizeof(data), 0, (struct sockaddr *)&sender.address,
-				  &sender.length);
-		if (length < 0 || vanished)
-			continue;
-		if (length == 8 && memcmp(data, "PINGPING", 8) == 0) {
-			sendto(fd, "PONGPONG", 8, 0, (struct sockaddr *)&sender.address,
-			       sender.length);
-		} else if (length == WIRE_REPORT_SIZE) {
-			last = sender;
-			handle_report(fd, device, &reader, data, (size_t)length, &last);
-		} else {
-			fprintf(stderr, "trezor-sim: ignored a %zd-byte datagram\n", length);
-		}
+		if (waiting[0].revents & POLLIN)
+			read_datagram(device, wire);
+		if (count > 1 && (waiting[1].revents & POLLIN))
+			read_datagram(device, debug);
+		send_replies(device, wire, debug);
 	}
 }
 
 int main(int argc, char **argv)
 {
 	struct sim_options options = {
-		.mnemonic = DEFAULT_MNEMONIC,
+		.mnemonic = SIM_DEFAULT_MNEMONIC,
 		.label = "Simulated Trezor",
 		.model = SIM_MODEL_ONE,
 		.decline_after = -1,
 	};
-	struct sim_device device;
-	int port = DEFAULT_PORT, fd, parsed;
+	static struct sim_device device;
+	struct endpoint wire = { .fd = -1 }, debug = { .fd = -1, .debug = true };
+	struct sigaction restart = { .sa_handler = on_restart };
+	sigset_t blocked, unblocked;
+	int port = SIM_DEFAULT_PORT, parsed;
 
-	parsed = parse_options(argc, argv, &options, &port);
+	parsed = sim_options_parse(argc, argv, &options, &port);
 	if (parsed != 0)
 		return parsed == 1 ? 0 : 2;
 	if (!sim_device_init(&device, &options)) {
-		fprintf(stderr, "trezor-sim: cannot derive the seed\n");
+		fprintf(stderr, "trezor-sim: cannot set up the device\n");
 		return 1;
 	}
+	sim_device_start_clock(&device, clock_monotonic_ms());
 	signal(SIGPIPE, SIG_IGN);
-	fd = open_socket(port);
-	if (fd < 0)
+	sigemptyset(&restart.sa_mask);
+	sigaction(SIGUSR1, &restart, NULL);
+	sigemptyset(&blocked);
+	sigaddset(&blocked, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &blocked, &unblocked);
+	sigdelset(&unblocked, SIGUSR1);
+	if (!open_sockets(port, options.debuglink, &wire, &debug))
 		return 1;
-	serve(fd, &device);
+	fprintf(stderr, "listening on 127.0.0.1:%d\n", bound_port(wire.fd));
+	if (debug.fd >= 0)
+		fprintf(stderr, "debuglink on 127.0.0.1:%d\n", bound_port(debug.fd));
+	serve(&device, &wire, &debug, &unblocked);
 	sim_device_free(&device);
-	close(fd);
+	close(wire.fd);
+	if (debug.fd >= 0)
+		close(debug.fd);
 	return 1;
 }

@@ -1,4 +1,4 @@
-/* PIN, passphrase and session wallet of the simulator. See sim_protect.h. */
+/* PIN and lock of the simulator. See sim_protect.h. */
 #include "config.h"
 
 #include "sim_protect.h"
@@ -7,22 +7,34 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "sim_device.h"
 
-/* Which keypad position each matrix cell is, top row first. */
-static const char cell_position[9] = { '7', '8', '9', '4', '5', '6', '1', '2', '3' };
+/* The keypad position of each cell of the matrix as shown, top row first. */
+static const char shown_position[9] = { '7', '8', '9', '4', '5', '6', '1', '2', '3' };
 
 void sim_protect_init(struct sim_device *device)
 {
 	struct sim_protection *protect = &device->protect;
 
-	memset(protect, 0, sizeof(*protect));
 	protect->unlocked = device->options.pin == NULL;
-	protect->random_state = device->options.matrix_seed_set ? device->options.matrix_seed
-							       : (unsigned)time(NULL);
-	memcpy(protect->matrix, "123456789", 9);
+	protect->at_lock_screen = false;
+	if (!protect->unlocked && sim_device_is_core(device)) {
+		protect->unlocked = sim_protect_check_pin(device, sim_protect_typed_pin(device));
+		protect->at_lock_screen = !protect->unlocked;
+		if (protect->at_lock_screen)
+			sim_device_log(device, "a wrong PIN typed at power-on: the device waits at "
+					       "its lock screen and answers nothing");
+	}
+	memcpy(protect->matrix, SIM_MATRIX_HIDDEN, sizeof(protect->matrix));
+	if (protect->random_state == 0)
+		protect->random_state = device->options.matrix_seed_set ?
+						device->options.matrix_seed : (unsigned)time(NULL);
+}
+
+void sim_protect_lock(struct sim_device *device)
+{
+	if (!sim_device_is_core(device) || device->options.pin != NULL)
+		device->protect.unlocked = false;
 }
 
 /* A small LCG: reproducible from --matrix-seed, which is all a test needs. */
@@ -35,76 +47,52 @@ static unsigned next_random(struct sim_protection *protect)
 void sim_protect_scramble(struct sim_device *device)
 {
 	struct sim_protection *protect = &device->protect;
+	char shown[9];
 	int i, j;
 	char swap;
 
-	memcpy(protect->matrix, "123456789", 9);
+	/* Shuffle the screen's cells, then file each digit under its position. */
+	memcpy(shown, "123456789", 9);
 	for (i = 8; i > 0; i--) {
 		j = (int)(next_random(protect) % (unsigned)(i + 1));
-		swap = protect->matrix[i];
-		protect->matrix[i] = protect->matrix[j];
-		protect->matrix[j] = swap;
+		swap = shown[i];
+		shown[i] = shown[j];
+		shown[j] = swap;
 	}
-	if (device->options.verbose > 0)
-		fprintf(stderr, "trezor-sim: PIN matrix: %c %c %c / %c %c %c / %c %c %c\n",
-			protect->matrix[0], protect->matrix[1], protect->matrix[2],
-			protect->matrix[3], protect->matrix[4], protect->matrix[5],
-			protect->matrix[6], protect->matrix[7], protect->matrix[8]);
+	for (i = 0; i < 9; i++)
+		protect->matrix[shown_position[i] - '1'] = shown[i];
+	protect->matrix[9] = '\0';
+	sim_device_log(device, "PIN matrix: %c %c %c / %c %c %c / %c %c %c", shown[0], shown[1],
+		       shown[2], shown[3], shown[4], shown[5], shown[6], shown[7], shown[8]);
 }
 
-bool sim_protect_pin_matches(const struct sim_device *device, const char *positions)
+enum sim_pin_check sim_protect_check_positions(struct sim_device *device, const char *positions)
 {
 	const char *pin = device->options.pin;
+	char digits[SIM_PIN_MAX + 1];
 	size_t length = strlen(positions), i;
-	int cell;
+	bool valid = length <= SIM_PIN_MAX;
 
-	if (pin == NULL || length != strlen(pin) || length == 0 || length > SIM_PIN_MAX)
-		return false;
-	for (i = 0; i < length; i++) {
-		for (cell = 0; cell < 9 && cell_position[cell] != positions[i]; cell++)
-			;
-		if (cell == 9 || device->protect.matrix[cell] != pin[i])
-			return false;
+	/* Like the firmware, every character is mapped; any but 1-9 spoils the entry. */
+	for (i = 0; valid && i < length; i++) {
+		valid = positions[i] >= '1' && positions[i] <= '9';
+		if (valid)
+			digits[i] = device->protect.matrix[positions[i] - '1'];
 	}
-	return true;
+	memcpy(device->protect.matrix, SIM_MATRIX_HIDDEN, sizeof(device->protect.matrix));
+	if (!valid)
+		return SIM_PIN_NOT_POSITIONS;
+	digits[length] = '\0';
+	return pin != NULL && strcmp(digits, pin) == 0 ? SIM_PIN_RIGHT : SIM_PIN_WRONG;
 }
 
-bool sim_protect_set_passphrase(struct sim_device *device, const char *passphrase)
+bool sim_protect_check_pin(const struct sim_device *device, const char *pin)
 {
-	if (strlen(passphrase) > SIM_PASSPHRASE_MAX)
-		return false;
-	if (!sim_bip39_seed(device->options.mnemonic, passphrase, device->protect.seed))
-		return false;
-	device->protect.has_passphrase = true;
-	if (device->options.verbose > 0)
-		fprintf(stderr, "trezor-sim: wallet chosen (%s passphrase)\n",
-			passphrase[0] != '\0' ? "a" : "the empty");
-	return true;
+	return device->options.pin != NULL && pin != NULL && strcmp(pin, device->options.pin) == 0;
 }
 
-void sim_protect_forget_passphrase(struct sim_device *device)
+const char *sim_protect_typed_pin(const struct sim_device *device)
 {
-	device->protect.has_passphrase = false;
-	OPENSSL_cleanse(device->protect.seed, sizeof(device->protect.seed));
-}
-
-void sim_protect_lock(struct sim_device *device)
-{
-	device->protect.unlocked = device->options.pin == NULL;
-	sim_protect_forget_passphrase(device);
-}
-
-const uint8_t *sim_protect_seed(const struct sim_device *device)
-{
-	return device->options.passphrase_protection ? device->protect.seed : device->seed;
-}
-
-bool sim_protect_needs_pin(const struct sim_device *device)
-{
-	return !device->protect.unlocked;
-}
-
-bool sim_protect_needs_passphrase(const struct sim_device *device)
-{
-	return device->options.passphrase_protection && !device->protect.has_passphrase;
+	return device->options.device_pin != NULL ? device->options.device_pin
+						  : device->options.pin;
 }

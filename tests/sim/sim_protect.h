@@ -1,50 +1,66 @@
 /*
- * What guards the simulated Trezor's keys: its PIN (a scrambled matrix on a
- * Trezor One, typed on the screen of a core model), the passphrase that
- * selects a wallet (kept for the session), and how often the person has
- * confirmed so far.
+ * What guards the simulated Trezor's keys: its PIN and whether the storage
+ * is unlocked. A Trezor One asks for the PIN through a scrambled matrix
+ * (legacy/firmware/pinmatrix.c, protect.c); a core model asks the person to
+ * type it on its screen, at power-on before it opens its USB interface
+ * (core/src/boot.py, main.py), and after a LockDevice when a request needs
+ * it. The passphrase and the seed belong to the session (sim_session.h).
  */
 #ifndef TREZOR_SIM_PROTECT_H
 #define TREZOR_SIM_PROTECT_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
-#include "sim_keys.h"
-
-#define SIM_PASSPHRASE_MAX 50
+#define SIM_PASSPHRASE_MAX 50           /* bytes, as the firmware allows */
 #define SIM_PIN_MAX 50                  /* digits, as current firmware allows */
+#define SIM_MATRIX_HIDDEN "XXXXXXXXX"
 
 struct sim_device;
 
 struct sim_protection {
 	bool unlocked;
-	char matrix[9];                 /* the digit shown in each cell, top row first */
-	unsigned random_state;          /* for the matrix scramble */
-	bool has_passphrase;            /* the session's wallet is chosen */
-	uint8_t seed[SIM_SEED_SIZE];    /* that wallet's seed */
-	int confirmations;              /* button confirmations given so far */
+	/*
+	 * A core model whose person typed a wrong PIN at power-on: it stays at
+	 * its lock screen, asking again, and its USB interface is closed, so
+	 * nothing it is sent is answered.
+	 */
+	bool at_lock_screen;
+	/*
+	 * The PIN matrix as the firmware keeps it (pinmatrix_get): the digit
+	 * shown at each keypad position 1 to 9 (keypad 7 8 9 / 4 5 6 / 1 2 3),
+	 * SIM_MATRIX_HIDDEN when no matrix is shown.
+	 */
+	char matrix[10];
+	unsigned random_state;          /* for the scramble */
 };
 
+/*
+ * Power-on: a Trezor One is locked if it has a PIN (without one it unlocks
+ * itself); a core model with a PIN asks for it on its screen before
+ * anything else, and the person types --device-pin (else --pin): the right
+ * one unlocks it, a wrong one leaves it at its lock screen.
+ */
 void sim_protect_init(struct sim_device *device);
 
-/* A new matrix for a PinMatrixRequest (logged with -v, for tests to read). */
-void sim_protect_scramble(struct sim_device *device);
-
-/* Do these positions (keypad 7 8 9 / 4 5 6 / 1 2 3) spell the PIN? */
-bool sim_protect_pin_matches(const struct sim_device *device, const char *positions);
-
-/* Choose the session's wallet; false if the passphrase is too long. */
-bool sim_protect_set_passphrase(struct sim_device *device, const char *passphrase);
-void sim_protect_forget_passphrase(struct sim_device *device);
-
-/* Lock (LockDevice): the PIN is needed again, and the passphrase. */
+/* LockDevice: a Trezor One locks its storage even without a PIN; a core model only with one. */
 void sim_protect_lock(struct sim_device *device);
 
-/* The seed that keys come from now. */
-const uint8_t *sim_protect_seed(const struct sim_device *device);
+/* A new matrix for a PinMatrixRequest (logged with -v, top row first, for tests to read). */
+void sim_protect_scramble(struct sim_device *device);
 
-bool sim_protect_needs_pin(const struct sim_device *device);
-bool sim_protect_needs_passphrase(const struct sim_device *device);
+enum sim_pin_check {
+	SIM_PIN_RIGHT,
+	SIM_PIN_WRONG,
+	SIM_PIN_NOT_POSITIONS,          /* a character other than 1 to 9 */
+};
+
+/* Do these matrix positions spell the PIN? The matrix is hidden afterwards. */
+enum sim_pin_check sim_protect_check_positions(struct sim_device *device, const char *positions);
+
+/* Is this the PIN (typed on a core model's screen)? */
+bool sim_protect_check_pin(const struct sim_device *device, const char *pin);
+
+/* What the person types on a core model's PIN screen (--device-pin, else --pin). */
+const char *sim_protect_typed_pin(const struct sim_device *device);
 
 #endif

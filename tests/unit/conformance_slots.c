@@ -78,7 +78,7 @@ START_TEST(slot_info)
 	ck_assert_uint_eq(info.hardwareVersion.major, 0);
 	ck_assert_uint_eq(info.hardwareVersion.minor, 0);
 	ck_assert_uint_eq(info.firmwareVersion.major, 1);
-	ck_assert_uint_eq(info.firmwareVersion.minor, 12);
+	ck_assert_uint_eq(info.firmwareVersion.minor, 14);
 }
 END_TEST
 
@@ -137,7 +137,7 @@ START_TEST(token_info)
 	ck_assert_uint_eq(token.hardwareVersion.major, 1);
 	ck_assert_uint_eq(token.hardwareVersion.minor, 0);
 	ck_assert_uint_eq(token.firmwareVersion.major, 1);
-	ck_assert_uint_eq(token.firmwareVersion.minor, 12);
+	ck_assert_uint_eq(token.firmwareVersion.minor, 14);
 	ck_assert_uint_eq(p11->C_CloseAllSessions(slot), CKR_OK);
 	ck_assert_uint_eq(p11->C_GetTokenInfo(slot, &token), CKR_OK);
 	ck_assert_uint_eq(token.ulSessionCount, 0);

@@ -14,6 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+
 #include "pkcs11_types.h"
 
 #define MAX_ARGS 32
@@ -33,10 +37,10 @@ static int read_listening_port(const char *log_path)
 	return port;
 }
 
-static void exec_simulator(const char *log_path, const char *const *args)
+/* Run `binary --port 0 -v ARGS...` with stderr into log_path (in a child). */
+static void exec_listener(const char *binary, const char *log_path, const char *const *args)
 {
 	const char *argv[MAX_ARGS + 5];
-	const char *binary = getenv("TREZOR_SIM");
 	int n = 0, fd = open(log_path, O_WRONLY | O_APPEND);
 
 	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
@@ -52,28 +56,48 @@ static void exec_simulator(const char *log_path, const char *const *args)
 	_exit(127);
 }
 
-void sim_process_start(struct sim_process *sim, const char *const *args)
+/* The program named by the environment variable `variable`, started as a listener. */
+static void listener_start(struct sim_process *process, const char *variable,
+			   const char *const *args)
 {
 	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	const char *binary = getenv(variable);
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 	int fd, tries;
 
-	memset(sim, 0, sizeof(*sim));
-	ck_assert_msg(getenv("TREZOR_SIM") != NULL, "TREZOR_SIM is not set");
-	snprintf(sim->log_path, sizeof(sim->log_path), "%s/trezor-sim-log-XXXXXX", tmp);
-	fd = mkstemp(sim->log_path);
+	memset(process, 0, sizeof(*process));
+	ck_assert_msg(binary != NULL, "%s is not set", variable);
+	snprintf(process->log_path, sizeof(process->log_path), "%s/trezor-test-log-XXXXXX", tmp);
+	fd = mkstemp(process->log_path);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	sim->pid = fork();
-	ck_assert_int_ge(sim->pid, 0);
-	if (sim->pid == 0)
-		exec_simulator(sim->log_path, args);
-	for (tries = 0; tries < 500 && sim->port == 0; tries++) {
+	process->pid = fork();
+	ck_assert_int_ge(process->pid, 0);
+	if (process->pid == 0)
+		exec_listener(binary, process->log_path, args);
+	for (tries = 0; tries < 500 && process->port == 0; tries++) {
 		nanosleep(&pause, NULL);
-		sim->port = read_listening_port(sim->log_path);
+		process->port = read_listening_port(process->log_path);
 	}
-	ck_assert_msg(sim->port != 0, "the simulator did not start");
+	ck_assert_msg(process->port != 0, "%s did not start", binary);
+}
+
+void sim_process_start(struct sim_process *sim, const char *const *args)
+{
+	listener_start(sim, "TREZOR_SIM", args);
 	snprintf(sim->path, sizeof(sim->path), "udp:127.0.0.1:%d", sim->port);
+}
+
+void bridge_process_start(struct sim_process *bridge, const struct sim_process *sim)
+{
+	char device[32];
+	const char *args[] = { "--device", device, NULL };
+
+	snprintf(device, sizeof(device), "1=%d", sim->port);
+	listener_start(bridge, "FAKE_BRIDGE", args);
+	snprintf(bridge->path, sizeof(bridge->path), "bridge:1");
+	snprintf(device, sizeof(device), "127.0.0.1:%d", bridge->port);
+	setenv("TREZOR_PKCS11_BRIDGE", device, 1);
 }
 
 void sim_process_kill(struct sim_process *sim)
@@ -185,6 +209,7 @@ void module_environment(struct sim_process *sim, const char *const *args)
 	snprintf(sim->cache_path, sizeof(sim->cache_path), "%s", cache_path);
 	setenv("TREZOR_PKCS11_IDENTITIES", identities_path, 1);
 	setenv("XDG_CACHE_HOME", cache_path, 1);
+	setenv("XDG_RUNTIME_DIR", cache_path, 1);       /* the lock files: shared_lock.h */
 	setenv("TREZOR_PATH", sim->path, 1);
 }
 
@@ -289,4 +314,43 @@ void preload_fake_libusb(char **argv)
 	execv("/proc/self/exe", argv);
 	perror("execv");
 	exit(EXIT_FAILURE);
+}
+
+/* Q = r^-1 (s R - e G), R the point with x = r (+ n) and y of the given parity. */
+bool ecdsa_recover(bool nist, const unsigned char digest[32], const unsigned char signature[64],
+		   int recovery, unsigned char public_key[33])
+{
+	EC_GROUP *group = EC_GROUP_new_by_curve_name(nist ? NID_X9_62_prime256v1 : NID_secp256k1);
+	const BIGNUM *order = group != NULL ? EC_GROUP_get0_order(group) : NULL;
+	BN_CTX *ctx = BN_CTX_new();
+	BIGNUM *r = BN_bin2bn(signature, 32, NULL), *s = BN_bin2bn(signature + 32, 32, NULL);
+	BIGNUM *e = BN_bin2bn(digest, 32, NULL), *x = BN_new(), *r_inverse = BN_new();
+	BIGNUM *u1 = BN_new(), *u2 = BN_new();
+	EC_POINT *big_r = group != NULL ? EC_POINT_new(group) : NULL;
+	EC_POINT *q = group != NULL ? EC_POINT_new(group) : NULL;
+	bool ok = order != NULL && ctx != NULL && r != NULL && s != NULL && e != NULL &&
+		  x != NULL && r_inverse != NULL && u1 != NULL && u2 != NULL && big_r != NULL &&
+		  q != NULL && BN_copy(x, r) != NULL &&
+		  ((recovery & 2) == 0 || BN_add(x, x, order) == 1) &&
+		  EC_POINT_set_compressed_coordinates(group, big_r, x, recovery & 1, ctx) == 1 &&
+		  BN_mod_inverse(r_inverse, r, order, ctx) != NULL &&
+		  BN_mod_mul(u1, e, r_inverse, order, ctx) == 1 &&
+		  BN_mod_sub(u1, order, u1, order, ctx) == 1 &&
+		  BN_mod_mul(u2, s, r_inverse, order, ctx) == 1 &&
+		  EC_POINT_mul(group, q, u1, big_r, u2, ctx) == 1 &&
+		  EC_POINT_point2oct(group, q, POINT_CONVERSION_COMPRESSED, public_key, 33,
+				     ctx) == 33;
+
+	EC_POINT_free(big_r);
+	EC_POINT_free(q);
+	BN_free(r);
+	BN_free(s);
+	BN_free(e);
+	BN_free(x);
+	BN_free(r_inverse);
+	BN_free(u1);
+	BN_free(u2);
+	BN_CTX_free(ctx);
+	EC_GROUP_free(group);
+	return ok;
 }

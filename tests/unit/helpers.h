@@ -29,6 +29,14 @@ struct sim_process {
  */
 void sim_process_start(struct sim_process *sim, const char *const *args);
 
+/*
+ * The fake Trezor Bridge (tests/fakes/fake_bridge.c, named by FAKE_BRIDGE)
+ * forwarding its device "1" to the simulator `sim`; its path is "bridge:1",
+ * and TREZOR_PKCS11_BRIDGE points the module at it. Stop it with
+ * sim_process_stop.
+ */
+void bridge_process_start(struct sim_process *bridge, const struct sim_process *sim);
+
 /* Terminate it (if still running) and remove its log. */
 void sim_process_stop(struct sim_process *sim);
 
@@ -53,6 +61,15 @@ size_t hex_to_bytes(const char *hex, unsigned char *out, size_t size);
 void bytes_to_hex(const unsigned char *bytes, size_t length, char *out);
 
 /*
+ * The compressed public key that made the ECDSA signature r||s of a 32-byte
+ * digest with this recovery id (0 to 3), on P-256 (nist) or secp256k1; an
+ * independent check of a recoverable (Bitcoin message) signature. False if
+ * there is no such key.
+ */
+bool ecdsa_recover(bool nist, const unsigned char digest[32], const unsigned char signature[64],
+		   int recovery, unsigned char public_key[33]);
+
+/*
  * The module under test, loaded with dlopen from TREZOR_PKCS11_MODULE; aborts
  * the test if it cannot be loaded.
  */
@@ -67,8 +84,9 @@ CK_SESSION_HANDLE module_open_session(CK_FUNCTION_LIST *p11, CK_FLAGS flags, CK_
 /*
  * Start a simulator (extra args may be NULL) and point the module at it:
  * TREZOR_PATH, TREZOR_PKCS11_IDENTITIES naming a file in $TMPDIR with
- * alice@example.com and bob@example.org:2222, and XDG_CACHE_HOME an empty
- * directory of its own (both removed by sim_process_stop).
+ * alice@example.com and bob@example.org:2222, and XDG_CACHE_HOME (and
+ * XDG_RUNTIME_DIR) an empty directory of its own (both removed by
+ * sim_process_stop).
  */
 void module_environment(struct sim_process *sim, const char *const *args);
 

@@ -1,7 +1,9 @@
 /*
  * The simulator's key derivation and signing against published vectors:
- * SLIP-0010 (every nist256p1 and secp256k1 table, both retry vectors),
- * BIP-39 seeds, and deterministic low-S ECDSA.
+ * SLIP-0010 (every nist256p1, secp256k1 and ed25519 table, both retry
+ * vectors), BIP-39 seeds, deterministic low-S ECDSA with its recovery id,
+ * Ed25519 (RFC 8032 and the firmware's SignIdentity vector), and the Bitcoin
+ * encodings (Base58Check, P2PKH, the signed-message digest).
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 
 #include "ec.h"
 #include "helpers.h"
+#include "sim_bitcoin.h"
 #include "sim_keys.h"
 #include "sim_sign.h"
 
@@ -156,6 +159,60 @@ static const struct slip10_table tables[] = {
 		  "9452b549be8cea3ecb7a84bec10dcfd94afe4d129ebfd3b3cb58eedf394ed271",
 		  "bb7d39bdb83ecf58f2fd82b6d918341cbef428661ef01ab97c28a4842125ac23",
 		  "024d902e1a2fc7a8755ab5b694c575fce742c48d9ff192e63df5193e4c7afe1f9c" },
+	} },
+	/* SLIP-0010 "Test vector 1 for ed25519": hardened children only. */
+	{ "vector 1 ed25519", SIM_CURVE_ED25519, SEED_1, {
+		{ "m", "00000000",
+		  "90046a93de5380a72b5e45010748567d5ea02bbf6522f979e05c0d8d8ca9fffb",
+		  "2b4be7f19ee27bbf30c667b642d5f4aa69fd169872f8fc3059c08ebae2eb19e7",
+		  "00a4b2856bfec510abab89753fac1ac0e1112364e7d250545963f135f2a33188ed" },
+		{ "m/0H", "ddebc675",
+		  "8b59aa11380b624e81507a27fedda59fea6d0b779a778918a2fd3590e16e9c69",
+		  "68e0fe46dfb67e368c75379acec591dad19df3cde26e63b93a8e704f1dade7a3",
+		  "008c8a13df77a28f3445213a0f432fde644acaa215fc72dcdf300d5efaa85d350c" },
+		{ "m/0H/1H", "13dab143",
+		  "a320425f77d1b5c2505a6b1b27382b37368ee640e3557c315416801243552f14",
+		  "b1d0bad404bf35da785a64ca1ac54b2617211d2777696fbffaf208f746ae84f2",
+		  "001932a5270f335bed617d5b935c80aedb1a35bd9fc1e31acafd5372c30f5c1187" },
+		{ "m/0H/1H/2H", "ebe4cb29",
+		  "2e69929e00b5ab250f49c3fb1c12f252de4fed2c1db88387094a0f8c4c9ccd6c",
+		  "92a5b23c0b8a99e37d07df3fb9966917f5d06e02ddbd909c7e184371463e9fc9",
+		  "00ae98736566d30ed0e9d2f4486a64bc95740d89c7db33f52121f8ea8f76ff0fc1" },
+		{ "m/0H/1H/2H/2H", "316ec1c6",
+		  "8f6d87f93d750e0efccda017d662a1b31a266e4a6f5993b15f5c1f07f74dd5cc",
+		  "30d1dc7e5fc04c31219ab25a27ae00b50f6fd66622f6e9c913253d6511d1e662",
+		  "008abae2d66361c879b900d204ad2cc4984fa2aa344dd7ddc46007329ac76c429c" },
+		{ "m/0H/1H/2H/2H/1000000000H", "d6322ccd",
+		  "68789923a0cac2cd5a29172a475fe9e0fb14cd6adb5ad98a3fa70333e7afa230",
+		  "8f94d394a8e8fd6b1bc2f3f49f5c47e385281d5c17e65324b0f62483e37e8793",
+		  "003c24da049451555d51a7014a37337aa4e12d41e485abccfa46b47dfb2af54b7a" },
+	} },
+	/* SLIP-0010 "Test vector 2 for ed25519". */
+	{ "vector 2 ed25519", SIM_CURVE_ED25519, SEED_2, {
+		{ "m", "00000000",
+		  "ef70a74db9c3a5af931b5fe73ed8e1a53464133654fd55e7a66f8570b8e33c3b",
+		  "171cb88b1b3c1db25add599712e36245d75bc65a1a5c9e18d76f9f2b1eab4012",
+		  "008fe9693f8fa62a4305a140b9764c5ee01e455963744fe18204b4fb948249308a" },
+		{ "m/0H", "31981b50",
+		  "0b78a3226f915c082bf118f83618a618ab6dec793752624cbeb622acb562862d",
+		  "1559eb2bbec5790b0c65d8693e4d0875b1747f4970ae8b650486ed7470845635",
+		  "0086fab68dcb57aa196c77c5f264f215a112c22a912c10d123b0d03c3c28ef1037" },
+		{ "m/0H/2147483647H", "1e9411b1",
+		  "138f0b2551bcafeca6ff2aa88ba8ed0ed8de070841f0c4ef0165df8181eaad7f",
+		  "ea4f5bfe8694d8bb74b7b59404632fd5968b774ed545e810de9c32a4fb4192f4",
+		  "005ba3b9ac6e90e83effcd25ac4e58a1365a9e35a3d3ae5eb07b9e4d90bcf7506d" },
+		{ "m/0H/2147483647H/1H", "fcadf38c",
+		  "73bd9fff1cfbde33a1b846c27085f711c0fe2d66fd32e139d3ebc28e5a4a6b90",
+		  "3757c7577170179c7868353ada796c839135b3d30554bbb74a4b1e4a5a58505c",
+		  "002e66aa57069c86cc18249aecf5cb5a9cebbfd6fadeab056254763874a9352b45" },
+		{ "m/0H/2147483647H/1H/2147483646H", "aca70953",
+		  "0902fe8a29f9140480a00ef244bd183e8a13288e4412d8389d140aac1794825a",
+		  "5837736c89570de861ebc173b1086da4f505d4adb387c6a1b1342d5e4ac9ec72",
+		  "00e33c0f7d81d843c572275f287498e8d408654fdf0d1e065b84e2e6f157aab09b" },
+		{ "m/0H/2147483647H/1H/2147483646H/2H", "422c654b",
+		  "5d70af781f3a37b829f0d060924d5e960bdc02e85423494afc0b1a41bbe196d4",
+		  "551d333177df541ad876a60ea71f00447931c0a9da16f227c11ea080d7391b8d",
+		  "0047150c75db263559a70d5778bf36abbab30fb061ad69f69ece61a72b0cfa4fc0" },
 	} },
 };
 
@@ -303,24 +360,197 @@ START_TEST(signature_scalars_in_range)
 }
 END_TEST
 
+/* SLIP-0010 defines no non-hardened ed25519 child; the firmware refuses it. */
+START_TEST(slip10_ed25519_refuses_normal_child)
+{
+	uint8_t seed[16];
+	uint32_t path[2] = { 0x80000000u, 1 };
+	struct sim_node node;
+
+	hex_to_bytes(SEED_1, seed, sizeof(seed));
+	ck_assert(sim_slip10_derive(SIM_CURVE_ED25519, seed, sizeof(seed), path, 1, &node));
+	ck_assert(!sim_slip10_derive(SIM_CURVE_ED25519, seed, sizeof(seed), path, 2, &node));
+	ck_assert(!sim_slip10_derive(SIM_CURVE_ED25519, seed, sizeof(seed), path + 1, 1, &node));
+}
+END_TEST
+
+/* RFC 8032 section 7.1, TEST 1 and TEST 2. */
+START_TEST(ed25519_rfc8032)
+{
+	uint8_t key[32], public_key[33], signature[64], message[1] = { 0x72 };
+
+	hex_to_bytes("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", key, 32);
+	ck_assert(sim_public_key(SIM_CURVE_ED25519, key, public_key));
+	assert_hex(public_key, 33,
+		   "00d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+	ck_assert(sim_ed25519_sign(key, NULL, 0, signature));
+	assert_hex(signature, 64,
+		   "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+		   "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+	hex_to_bytes("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb", key, 32);
+	ck_assert(sim_ed25519_sign(key, message, sizeof(message), signature));
+	assert_hex(signature, 64,
+		   "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+		   "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00");
+}
+END_TEST
+
+/*
+ * PROTOCOL.md section 6: the firmware's ed25519 SignIdentity of
+ * ssh://satoshi@bitcoin.org, index 47, seed "alcohol woman ...".
+ */
+START_TEST(ed25519_firmware_identity_vector)
+{
+	uint8_t seed[SIM_SEED_SIZE], challenge[32], signature[64];
+	uint32_t path[5];
+	struct sim_node node;
+
+	ck_assert(sim_bip39_seed("alcohol woman abuse must during monitor noble actual mixed "
+				 "trade anger aisle", "", seed));
+	sim_slip13_path("ssh", "satoshi", "bitcoin.org", NULL, NULL, 47, path);
+	ck_assert(sim_slip10_derive(SIM_CURVE_ED25519, seed, sizeof(seed), path, 5, &node));
+	assert_hex(node.public_key, 33,
+		   "000fac2a491e0f5b871dc48288a4cae551bac5cb0ed19df0764d6e721ec5fade18");
+	hex_to_bytes("cd8552569d6e4509266ef137584d1e62c7579b5b8ed69bbafa4b864c6521e7c2",
+		     challenge, sizeof(challenge));
+	ck_assert(sim_ed25519_sign(node.private_key, challenge, sizeof(challenge), signature));
+	assert_hex(signature, 64,
+		   "f05e5085e666429de397c70a081932654369619c0bd2a6579ea6c1ef2af112ef"
+		   "79998d6c862a16b932d44b1ac1b83c8cbcd0fbda228274fde9e0d0ca6e9cb709");
+}
+END_TEST
+
+/* The recovery id names the signer: recovering with it gives the public key back. */
+START_TEST(ecdsa_recovery_id_recovers_key)
+{
+	static const enum sim_curve curves[] = { SIM_CURVE_SECP256K1, SIM_CURVE_NIST256P1 };
+	uint8_t key[32], public_key[33], recovered[33], digest[32], signature[64];
+	int round, recovery, seen[2] = { 0, 0 };
+	size_t c;
+
+	for (c = 0; c < 2; c++) {
+		for (round = 0; round < 16; round++) {
+			memset(key, 0x11 * (round + 1), sizeof(key));
+			memset(digest, round + 7, sizeof(digest));
+			ck_assert(sim_public_key(curves[c], key, public_key));
+			ck_assert(sim_ecdsa_sign_recoverable(curves[c], key, digest, signature,
+							     &recovery));
+			ck_assert_int_ge(recovery, 0);
+			ck_assert_int_le(recovery, 3);
+			seen[recovery & 1]++;
+			ck_assert(ecdsa_recover(curves[c] == SIM_CURVE_NIST256P1, digest, signature,
+						recovery, recovered));
+			ck_assert_mem_eq(recovered, public_key, 33);
+		}
+	}
+	/* Both parities came up, so the flip with low-S was exercised. */
+	ck_assert_int_gt(seen[0], 0);
+	ck_assert_int_gt(seen[1], 0);
+}
+END_TEST
+
+/* m/44'/0'/0'/0/0 of "all" x 12, computed independently (Python, BIP-32 text). */
+START_TEST(p2pkh_address_all_seed)
+{
+	static const uint32_t path[5] = { 0x8000002cu, 0x80000000u, 0x80000000u, 0, 0 };
+	uint8_t seed[SIM_SEED_SIZE];
+	struct sim_node node;
+	char address[SIM_ADDRESS_MAX];
+
+	ck_assert(sim_bip39_seed("all all all all all all all all all all all all", "", seed));
+	ck_assert(sim_slip10_derive(SIM_CURVE_SECP256K1, seed, sizeof(seed), path, 5, &node));
+	ck_assert(sim_p2pkh_address(0x00, node.public_key, address, sizeof(address)));
+	ck_assert_str_eq(address, "1JAd7XCBzGudGpJQSDSfpmJhiygtLQWaGL");
+	ck_assert(!sim_p2pkh_address(0x00, node.public_key, address, 34));     /* no room */
+}
+END_TEST
+
+START_TEST(base58check_leading_zeros)
+{
+	static const uint8_t zeros[3] = { 0, 0, 1 };
+	char text[16];
+
+	/* Each leading zero byte is a '1'; the 4 check bytes follow. */
+	ck_assert(sim_base58check(zeros, sizeof(zeros), text, sizeof(text)));
+	ck_assert_int_eq(strncmp(text, "11", 2), 0);
+	ck_assert_int_ne(text[2], '1');
+}
+END_TEST
+
+/* SHA-256d of "\x18Bitcoin Signed Message:\n" || length || message (Python). */
+START_TEST(bitcoin_message_digest)
+{
+	uint8_t digest[32], message[64];
+	int i;
+
+	sim_message_digest((const uint8_t *)"hello", 5, digest);
+	assert_hex(digest, 32, "cf0447ec85f0ce7150a257db32ebfcb7523dae17c36dbd1be598779fec0484f4");
+	for (i = 0; i < 64; i++)
+		message[i] = (uint8_t)i;
+	sim_message_digest(message, sizeof(message), digest);
+	assert_hex(digest, 32, "05463280f69cb58e48a32abcc947e98a6bca0647ec2af603b31e2df8e0f42a9a");
+}
+END_TEST
+
+/* The firmware's coin_path_check for the patterns the simulator knows. */
+START_TEST(coin_path_check)
+{
+	const struct sim_coin *bitcoin = sim_coin_by_name(NULL);
+	const struct sim_coin *testnet = sim_coin_by_name("Testnet");
+	uint32_t path[5] = { 0x8000002cu, 0x80000000u, 0x80000000u, 0, 0 };
+
+	ck_assert_ptr_eq(sim_coin_by_name("Bitcoin"), bitcoin);
+	ck_assert_ptr_null(sim_coin_by_name("Litecoin"));
+	ck_assert(sim_coin_path_matches(bitcoin, 0, path, 5, true));
+	ck_assert(!sim_coin_path_matches(testnet, 0, path, 5, false));  /* coin type 0' */
+	ck_assert(!sim_coin_path_matches(bitcoin, 3, path, 5, true));   /* SegWit on 44' */
+	ck_assert(sim_coin_path_matches(bitcoin, 3, path, 5, false));
+	path[3] = 2;                                                    /* change 2 */
+	ck_assert(!sim_coin_path_matches(bitcoin, 0, path, 5, false));
+	path[3] = 1;
+	path[2] = 0x80000000u | 101;                                   /* account 101 */
+	ck_assert(!sim_coin_path_matches(bitcoin, 0, path, 5, false));
+	path[2] = 0x80000000u;
+	path[1] = 0x80000001u;
+	ck_assert(sim_coin_path_matches(testnet, 0, path, 5, true));
+	ck_assert(!sim_coin_path_matches(testnet, 0, path, 4, false));   /* too short */
+	path[0] = 0x80000054u;                                          /* 84' */
+	ck_assert(sim_coin_path_matches(testnet, 3, path, 5, true));
+	path[0] = 0x8000000du;                                          /* 13': SLIP-0013 */
+	ck_assert(!sim_coin_path_matches(testnet, 0, path, 5, false));
+}
+END_TEST
+
 static Suite *crypto_suite(void)
 {
 	Suite *suite = suite_create("crypto");
 	TCase *slip10 = tcase_create("slip10");
 	TCase *bip39 = tcase_create("bip39");
 	TCase *ecdsa = tcase_create("ecdsa");
+	TCase *ed25519 = tcase_create("ed25519");
+	TCase *bitcoin = tcase_create("bitcoin");
 
 	tcase_add_loop_test(slip10, slip10_table, 0, sizeof(tables) / sizeof(tables[0]));
 	tcase_add_test(slip10, slip13_matches_spec_example);
+	tcase_add_test(slip10, slip10_ed25519_refuses_normal_child);
 	tcase_add_test(bip39, bip39_seed_all);
 	tcase_add_test(bip39, bip39_seed_alcohol);
 	tcase_add_test(bip39, bip39_passphrase_changes_seed);
 	tcase_add_test(ecdsa, ecdsa_is_deterministic_low_s_and_valid);
 	tcase_add_test(ecdsa, ecdsa_refuses_zero_digest);
 	tcase_add_test(ecdsa, signature_scalars_in_range);
+	tcase_add_test(ecdsa, ecdsa_recovery_id_recovers_key);
+	tcase_add_test(ed25519, ed25519_rfc8032);
+	tcase_add_test(ed25519, ed25519_firmware_identity_vector);
+	tcase_add_test(bitcoin, p2pkh_address_all_seed);
+	tcase_add_test(bitcoin, base58check_leading_zeros);
+	tcase_add_test(bitcoin, bitcoin_message_digest);
+	tcase_add_test(bitcoin, coin_path_check);
 	suite_add_tcase(suite, slip10);
 	suite_add_tcase(suite, bip39);
 	suite_add_tcase(suite, ecdsa);
+	suite_add_tcase(suite, ed25519);
+	suite_add_tcase(suite, bitcoin);
 	return suite;
 }
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -167,6 +169,44 @@ START_TEST(missing_file)
 }
 END_TEST
 
+/*
+ * A pipe as the identities file (process substitution, a FIFO): its size
+ * says nothing of what comes. Hundreds of identities, each twice, all
+ * arrive once each (the duplicate table grows as it fills; it once stopped
+ * at 128 and looped forever on the 129th).
+ */
+START_TEST(a_pipe_of_many_identities)
+{
+	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	char fifo[512], expected[64];
+	struct identity_list list;
+	pid_t writer;
+	FILE *out;
+	int i, round;
+
+	snprintf(fifo, sizeof(fifo), "%s/identities-fifo-%d", tmp, (int)getpid());
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	writer = fork();
+	ck_assert_int_ge(writer, 0);
+	if (writer == 0) {
+		out = fopen(fifo, "w");
+		for (round = 0; out != NULL && round < 2; round++)
+			for (i = 0; i < 500; i++)
+				fprintf(out, "user%d@host%d.example\n", i, i);
+		_exit(out != NULL && fclose(out) == 0 ? 0 : 1);
+	}
+	identities_read_file(fifo, &list);
+	waitpid(writer, NULL, 0);
+	unlink(fifo);
+	ck_assert_uint_eq(list.length, 500);
+	for (i = 0; i < 500; i++) {
+		snprintf(expected, sizeof(expected), "user%d@host%d.example", i, i);
+		ck_assert_str_eq(list.items[i].label, expected);
+	}
+	identities_free(&list);
+}
+END_TEST
+
 static Suite *identities_file_suite(void)
 {
 	Suite *suite = suite_create("identities file");
@@ -177,6 +217,7 @@ static Suite *identities_file_suite(void)
 	tcase_add_test(tc, ids_come_from_the_identity);
 	tcase_add_test(tc, labels_are_cut_at_255_bytes);
 	tcase_add_test(tc, missing_file);
+	tcase_add_test(tc, a_pipe_of_many_identities);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

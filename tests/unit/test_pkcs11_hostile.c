@@ -9,10 +9,15 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <check.h>
+#include <pthread.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "ec.h"
 #include "helpers.h"
@@ -459,12 +464,125 @@ START_TEST(signed_naming_another_key)
 }
 END_TEST
 
+/* ---- a Bridge that hangs ---------------------------------------------------------- */
+
+/*
+ * A TCP listener on loopback that never accepts, its queue filled: a
+ * further connect() hangs in SYN_SENT (the kernel drops the SYNs) until TCP
+ * gives up, two minutes later. Returns its port; fds[] are closed by the caller.
+ */
+static int never_accepting(int fds[4])
+{
+	struct sockaddr_in address = { .sin_family = AF_INET };
+	socklen_t length = sizeof(address);
+	int i;
+
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(bind(fds[0], (struct sockaddr *)&address, sizeof(address)), 0);
+	ck_assert_int_eq(listen(fds[0], 0), 0);
+	ck_assert_int_eq(getsockname(fds[0], (struct sockaddr *)&address, &length), 0);
+	for (i = 1; i < 4; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fds[i], (struct sockaddr *)&address, sizeof(address));
+	}
+	return ntohs(address.sin_port);
+}
+
+/*
+ * TREZOR_PATH names a Bridge device and Bridge takes no connection: the
+ * module gives up when its wait for Bridge ends (5 s), says so in one line,
+ * and lists no token; it used to wait the two minutes of TCP.
+ */
+START_TEST(bridge_never_accepts)
+{
+	CK_SLOT_ID slots[2];
+	CK_ULONG count = 2;
+	char bridge[64], expected[256];
+	int fds[4], port, i;
+
+	port = never_accepting(fds);
+	snprintf(bridge, sizeof(bridge), "127.0.0.1:%d", port);
+	setenv("TREZOR_PKCS11_BRIDGE", bridge, 1);
+	setenv("TREZOR_PATH", "bridge:1", 1);
+	p11 = module_load(&library);
+	ck_assert_uint_eq(p11->C_Initialize(NULL), CKR_OK);
+	stderr_capture(&capture);
+	ck_assert_uint_eq(p11->C_GetSlotList(CK_TRUE, slots, &count), CKR_OK);
+	snprintf(expected, sizeof(expected), "trezor-pkcs11: Bridge: 127.0.0.1:%d does not take a "
+		 "connection within 5 s\n", port);
+	ck_assert_str_eq(stderr_captured(&capture), expected);
+	ck_assert_uint_eq(count, 0);
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+	unsetenv("TREZOR_PKCS11_BRIDGE");
+	unsetenv("TREZOR_PATH");
+}
+END_TEST
+
+/* Answer one HTTP request on `listener` with a 400 and this body, then close. */
+static void *answer_once(void *argument)
+{
+	static const char body[] = "no device\x1b[2J\r\ntrezor-pkcs11: a forged line";
+	int *listener = argument, fd = accept(*listener, NULL, NULL);
+	char request[1024], answer[256];
+	int length;
+
+	if (fd < 0)
+		return NULL;
+	if (recv(fd, request, sizeof(request), 0) > 0) {
+		length = snprintf(answer, sizeof(answer), "HTTP/1.1 400 Bad Request\r\n"
+				  "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+				  sizeof(body) - 1, body);
+		send(fd, answer, (size_t)length, MSG_NOSIGNAL);
+	}
+	close(fd);
+	return NULL;
+}
+
+/*
+ * What Bridge says reaches a person's terminal: escape sequences and line
+ * breaks of its own making are not passed on (a "?" each), as for device text.
+ */
+START_TEST(bridge_text_is_cleaned)
+{
+	struct sockaddr_in address = { .sin_family = AF_INET };
+	socklen_t length = sizeof(address);
+	CK_ULONG count = 0;
+	char bridge[64], expected[256];
+	pthread_t thread;
+	int listener;
+
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	listener = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(bind(listener, (struct sockaddr *)&address, sizeof(address)), 0);
+	ck_assert_int_eq(listen(listener, 1), 0);
+	ck_assert_int_eq(getsockname(listener, (struct sockaddr *)&address, &length), 0);
+	ck_assert_int_eq(pthread_create(&thread, NULL, answer_once, &listener), 0);
+	snprintf(bridge, sizeof(bridge), "127.0.0.1:%d", ntohs(address.sin_port));
+	setenv("TREZOR_PKCS11_BRIDGE", bridge, 1);
+	setenv("TREZOR_PATH", "bridge:1", 1);
+	p11 = module_load(&library);
+	ck_assert_uint_eq(p11->C_Initialize(NULL), CKR_OK);
+	stderr_capture(&capture);
+	ck_assert_uint_eq(p11->C_GetSlotList(CK_TRUE, NULL, &count), CKR_OK);
+	snprintf(expected, sizeof(expected), "trezor-pkcs11: Bridge refused /acquire/1/null "
+		 "(HTTP 400): no device?[2J??trezor-pkcs11: a forged line\n");
+	ck_assert_str_eq(stderr_captured(&capture), expected);
+	pthread_join(thread, NULL);
+	close(listener);
+	unsetenv("TREZOR_PKCS11_BRIDGE");
+	unsetenv("TREZOR_PATH");
+}
+END_TEST
+
 static Suite *hostile_suite(void)
 {
 	Suite *suite = suite_create("pkcs11 hostile");
 	TCase *framing = tcase_create("framing");
 	TCase *messages = tcase_create("messages");
 	TCase *signatures = tcase_create("signatures");
+	TCase *bridge = tcase_create("bridge");
 
 	tcase_add_checked_fixture(framing, NULL, stop);
 	tcase_set_timeout(framing, 30);
@@ -495,7 +613,12 @@ static Suite *hostile_suite(void)
 	tcase_add_test(signatures, signed_naming_another_key);
 	suite_add_tcase(suite, framing);
 	suite_add_tcase(suite, messages);
+	tcase_add_checked_fixture(bridge, NULL, stop);
+	tcase_set_timeout(bridge, 30);
+	tcase_add_test(bridge, bridge_never_accepts);
+	tcase_add_test(bridge, bridge_text_is_cleaned);
 	suite_add_tcase(suite, signatures);
+	suite_add_tcase(suite, bridge);
 	return suite;
 }
 

@@ -143,6 +143,41 @@ START_TEST(fork_needs_initialize)
 }
 END_TEST
 
+/*
+ * Through Bridge: a child forked after the parent took the device keeps its
+ * hands off the parent's Bridge session (a /release would take the device
+ * from the parent, whose next signature failed with CKR_DEVICE_REMOVED).
+ */
+START_TEST(forked_child_keeps_off_the_bridge_session)
+{
+	struct sim_process bridge;
+	struct signer signer;
+	pid_t child;
+	int status;
+
+	bridge_process_start(&bridge, &sim);
+	setenv("TREZOR_PATH", bridge.path, 1);
+	ck_assert_int_eq(p11->C_Initialize(NULL), CKR_OK);
+	signer.session = module_open_session(p11, CKF_SERIAL_SESSION, NULL);
+	sign_in_thread(&signer);
+	ck_assert_int_eq(signer.rv, CKR_OK);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0)
+		_exit(p11->C_Initialize(NULL) == CKR_OK && p11->C_Finalize(NULL) == CKR_OK ? 0 : 1);
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_int_eq(sim_process_count(&bridge, "POST /release/"), 0);
+	sign_in_thread(&signer);
+	ck_assert_int_eq(signer.rv, CKR_OK);
+	ck_assert_int_eq(p11->C_Finalize(NULL), CKR_OK);
+	ck_assert_int_eq(sim_process_count(&bridge, "POST /release/"), 1);
+	sim_process_stop(&bridge);
+	unsetenv("TREZOR_PKCS11_BRIDGE");
+}
+END_TEST
+
 static Suite *misuse_suite(void)
 {
 	Suite *suite = suite_create("pkcs11 misuse");
@@ -152,6 +187,7 @@ static Suite *misuse_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, second_thread_waits_its_turn);
 	tcase_add_test(tc, fork_needs_initialize);
+	tcase_add_test(tc, forked_child_keeps_off_the_bridge_session);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -37,6 +37,7 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 #define SIGNATURES 100
 
 /* Handles: 2i+1 public, 2i+2 private; alice is identity 0, bob identity 1. */
+#define ALICE_PUBLIC 1
 #define ALICE_PRIVATE 2
 #define BOB_PRIVATE 4
 #define ALICE_POINT "04b9afc638371743324c09dc8136847a0478e9f26a3dfcc0b9923f4bcbdcf93fdb" \
@@ -292,6 +293,49 @@ START_TEST(listing_and_sessions_while_signing)
 }
 END_TEST
 
+/* ---- sessions closed under a waiting call -------------------------------------------- */
+
+struct reader {
+	CK_SESSION_HANDLE session;
+	CK_RV rv;
+};
+
+static void *read_alice_point(void *argument)
+{
+	struct reader *reader = argument;
+	CK_BYTE point[67];
+	CK_ATTRIBUTE attribute = { CKA_EC_POINT, point, sizeof(point) };
+
+	reader->rv = p11->C_GetAttributeValue(reader->session, ALICE_PUBLIC, &attribute, 1);
+	return NULL;
+}
+
+static void wait_for_sim(const char *text, int count);
+
+/*
+ * A key read waits for the device (a cold cache, a device slow to derive)
+ * while another thread closes the session: the reader must not touch the
+ * freed session afterwards (under ASan a use after free would end the
+ * test), and answers CKR_SESSION_HANDLE_INVALID.
+ */
+START_TEST(close_session_while_a_key_is_read)
+{
+	static const char *const slow[] = { "--derive-delay", "500", NULL };
+	CK_C_INITIALIZE_ARGS args = { .flags = CKF_OS_LOCKING_OK };
+	struct reader reader;
+	pthread_t thread;
+
+	sim_process_restart(&sim, slow);
+	ck_assert_int_eq(p11->C_Initialize(&args), CKR_OK);
+	reader.session = open_session();
+	ck_assert_int_eq(pthread_create(&thread, NULL, read_alice_point, &reader), 0);
+	wait_for_sim("<- GetPublicKey", 1);
+	ck_assert_int_eq(p11->C_CloseSession(reader.session), CKR_OK);
+	ck_assert_int_eq(pthread_join(thread, NULL), 0);
+	ck_assert_uint_eq(reader.rv, CKR_SESSION_HANDLE_INVALID);
+}
+END_TEST
+
 /* ---- C_Finalize while threads wait ----------------------------------------------------------- */
 
 static void wait_for_sim(const char *text, int count)
@@ -485,6 +529,7 @@ static Suite *threads_suite(void)
 	tcase_add_test(tc, eight_threads_with_os_locking);
 	tcase_add_test(tc, eight_threads_with_application_mutexes);
 	tcase_add_test(tc, listing_and_sessions_while_signing);
+	tcase_add_test(tc, close_session_while_a_key_is_read);
 	tcase_add_test(tc, finalize_while_threads_wait);
 	tcase_add_test(tc, forked_child_signs_after_initialize);
 	tcase_add_test(tc, fork_while_a_thread_signs);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -191,10 +192,10 @@ START_TEST(one_webusb_device)
 	/* WebUSB: no kernel driver to detach; every transfer 64 bytes. */
 	ck_assert_str_eq(read_file(log_path),
 			 "open 1:5\nclaim 1:5\n"
-			 /* GetFeatures; Features (no session id: 2 reports) */
-			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\n"
-			 /* Initialize (a new session); Features with its id (3 reports) */
-			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\nin 1:5 64\n"
+			 /* GetFeatures; Features (a Trezor One's, no session id: 4 reports) */
+			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\nin 1:5 64\nin 1:5 64\n"
+			 /* Initialize (a new session); Features with its id (4 reports) */
+			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\nin 1:5 64\nin 1:5 64\n"
 			 /* GetPublicKey; PublicKey (with its xpub: 4 reports) */
 			 "out 1:5 64 3f2323\nin 1:5 64\nin 1:5 64\nin 1:5 64\nin 1:5 64\n"
 			 /* SignIdentity in 2 reports (the second goes on with the digest
@@ -468,6 +469,40 @@ START_TEST(unplugged_mid_signature)
 }
 END_TEST
 
+/*
+ * A child forked while the parent holds the device: the child's
+ * C_Initialize drops the parent's state without a libusb call (a release
+ * would act on the descriptor they share), and the parent signs on.
+ */
+START_TEST(forked_child_leaves_the_device_be)
+{
+	CK_SLOT_ID list[2];
+	CK_SESSION_HANDLE session;
+	CK_BYTE signature[64];
+	size_t logged;
+	pid_t child;
+	int status;
+
+	plug(line_for(1, 5, "webusb", &first, NULL));
+	ck_assert_int_eq(p11->C_Initialize(NULL), CKR_OK);
+	ck_assert_uint_eq(slots_with_token(list, 2), 1);
+	ck_assert_int_eq(p11->C_OpenSession(list[0], CKF_SERIAL_SESSION, NULL, NULL, &session),
+			 CKR_OK);
+	ck_assert_int_eq(sign_once(session, signature), CKR_OK);
+	logged = strlen(read_file(log_path));
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0)
+		_exit(p11->C_Initialize(NULL) == CKR_OK && p11->C_Finalize(NULL) == CKR_OK ? 0 : 1);
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_str_eq(read_file(log_path) + logged, "");     /* no libusb call at all */
+	ck_assert_int_eq(sign_once(session, signature), CKR_OK);
+	assert_vector_signature(signature);
+}
+END_TEST
+
 static Suite *usb_suite(void)
 {
 	Suite *suite = suite_create("pkcs11 usb");
@@ -481,6 +516,7 @@ static Suite *usb_suite(void)
 	tcase_add_test(tc, two_devices);
 	tcase_add_test(tc, no_permission);
 	tcase_add_test(tc, busy_without_bridge);
+	tcase_add_test(tc, forked_child_leaves_the_device_be);
 	tcase_add_test(tc, unusable_devices);
 	tcase_add_test(tc, replug_keeps_slot_and_session);
 	tcase_add_test(tc, another_device_in_the_same_port);

@@ -224,6 +224,26 @@ START_TEST(a_file_others_may_write_is_ignored)
 }
 END_TEST
 
+/*
+ * Wallet markers, the part of a file name that names a wallet: scrypt of
+ * the passphrase salted with the device id (values from Python's
+ * hashlib.scrypt, n=32768 r=8 p=1, 8 bytes), never a fast hash of it.
+ */
+START_TEST(wallet_markers)
+{
+	char marker[CACHE_WALLET_MAX];
+
+	cache_wallet_marker("58ACF278961FCEF660089D82", false, "TREZOR", marker);
+	ck_assert_str_eq(marker, "");
+	cache_wallet_marker("58ACF278961FCEF660089D82", true, NULL, marker);
+	ck_assert_str_eq(marker, "any");
+	cache_wallet_marker("58ACF278961FCEF660089D82", true, "TREZOR", marker);
+	ck_assert_str_eq(marker, "peb561bc928edf306");
+	cache_wallet_marker("58ACF278961FCEF660089D82", true, "", marker);
+	ck_assert_str_eq(marker, "pcd83adf274706410");
+}
+END_TEST
+
 static Suite *session_file_suite(void)
 {
 	Suite *suite = suite_create("session_file");
@@ -235,6 +255,7 @@ static Suite *session_file_suite(void)
 	tcase_add_test(tc, protection_noted);
 	tcase_add_test(tc, bad_files_are_absent);
 	tcase_add_test(tc, a_file_others_may_write_is_ignored);
+	tcase_add_test(tc, wallet_markers);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -246,7 +246,10 @@ static void script_close(struct transport *t)
 	(void)t;
 }
 
-static const struct transport_ops script_ops = { script_write, script_read, script_close, NULL };
+static const struct transport_ops script_ops = {
+	.write_report = script_write, .read_report = script_read, .close = script_close,
+	.forget = script_close,
+};
 
 START_TEST(send_message_writes_every_report)
 {
