@@ -6,7 +6,7 @@
  * conversation.c -> trezor.c -> trezor_call.c -> transport.
  *
  * Sessions: the firmware derives keys only inside a session that an
- * Initialize started or resumed (PROTOCOL.md section 8). Before its first
+ * Initialize started or resumed (HACKING 5.8). Before its first
  * key operation on a device a program resumes the session this user's
  * programs keep for the device and wallet (session_file.h), or starts one.
  * When the device answers InvalidSession (it restarted, or ten newer

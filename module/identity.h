@@ -3,7 +3,7 @@
  *
  *     [proto://][user@]host[:port][/path]      host may be [IPv6]
  *
- * Each part is limited to what a Trezor One accepts (PROTOCOL.md section 5),
+ * Each part is limited to what a Trezor One accepts (HACKING 5.5),
  * so a parsed identity is always one every supported model can sign for.
  */
 #ifndef TREZOR_PKCS11_IDENTITY_H

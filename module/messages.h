@@ -1,5 +1,5 @@
 /*
- * Trezor message type ids (PROTOCOL.md section 2).
+ * Trezor message type ids (HACKING 5.2).
  *
  * The id travels in the codec v1 report header in front of the protobuf
  * payload; the payload layouts are in proto/trezor.proto.

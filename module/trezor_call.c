@@ -169,7 +169,7 @@ static bool cancel_quietly(struct trezor_device *device)
 /*
  * What a ButtonRequest waits for. Core firmware names its requests; a
  * Trezor One does not, and asks to confirm a hidden wallet with code Other
- * right after a passphrase (PROTOCOL.md section 8).
+ * right after a passphrase (HACKING 5.3 and 5.8).
  */
 static enum trezor_wait classify_button(const struct trezor_device *device,
 					const Tz__ButtonRequest *request)

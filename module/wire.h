@@ -1,5 +1,5 @@
 /*
- * Codec v1: Trezor messages <-> 64-byte reports (PROTOCOL.md section 1).
+ * Codec v1: Trezor messages <-> 64-byte reports (HACKING 5.1).
  *
  * First report:      '?' '#' '#' type(BE16) length(BE32) payload[0..55)
  * Following reports: '?' payload[..63)

@@ -12,7 +12,7 @@
 #   TREZOR_DEVICE_RESTART     a command that power-cycles the device: the
 #                             restart tests run only with it
 #   TREZOR_DEVICE_SEED=all    the device holds "all all ... all" (12 words): its
-#                             keys must be PROTOCOL.md's vectors
+#                             keys must be the vectors of HACKING 5.6
 #
 # A person presses the device's button when a line on the terminal says so
 # (an emulator built to confirm by itself needs nobody). What a test leaves

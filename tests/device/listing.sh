@@ -18,10 +18,10 @@ ecdsa-sha2-nistp256 bob@example.org:2222" "$(cut -d' ' -f1,3 "$tmp/cold")"
 expect_eq "cold: one Initialize, one GetPublicKey per identity" "1 2" \
 	"$(device_requests Initialize "$tmp/cold.log") $(device_requests GetPublicKey "$tmp/cold.log")"
 if [ "${TREZOR_DEVICE_SEED:-}" = all ] && [ -z "${TREZOR_PASSPHRASE:-}" ]; then
-	expect_eq "the keys are PROTOCOL.md's" "$ALICE_KEY alice@example.com
+	expect_eq "the keys are the vectors of HACKING 5.6" "$ALICE_KEY alice@example.com
 $BOB_KEY bob@example.org:2222" "$(cat "$tmp/cold")"
 else
-	skip "keys not compared with PROTOCOL.md's (TREZOR_DEVICE_SEED=all, no passphrase, says they must be)"
+	skip "keys not compared with the vectors of HACKING 5.6 (TREZOR_DEVICE_SEED=all, no passphrase, says they must be)"
 fi
 
 TREZOR_PKCS11_DEBUG=1 ssh-keygen -D "$MODULE" > "$tmp/warm" 2> "$tmp/warm.log"

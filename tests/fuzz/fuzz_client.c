@@ -73,7 +73,7 @@ static const enum transport_status read_failures[] = {
 };
 
 /* gpg://alice@example.com on the "all all ..." seed, and the digest it signs
- * in PROTOCOL.md section 6 (the seeds carry the device's real answer). */
+ * in HACKING 5.6 (the seeds carry the device's real answer). */
 static const char alice_key_hex[] =
 	"04b9afc638371743324c09dc8136847a0478e9f26a3dfcc0b9923f4bcbdcf93fdb"
 	"faefbe4fc8425d3abb485c25895f0ea467d64e589f03051a8a511e64194ca61c";

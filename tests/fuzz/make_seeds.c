@@ -344,7 +344,7 @@ static void put_public_key(struct seed *seed)
 	put_record(seed, CLIENT_PUBLIC_KEY, &reply.base);
 }
 
-/* The firmware's own SignedIdentity for the digest a0..bf (PROTOCOL.md 6),
+/* The firmware's own SignedIdentity for the digest a0..bf (HACKING 5.6),
  * or one made with another key. */
 static void put_signed_identity(struct seed *seed, bool other_key)
 {

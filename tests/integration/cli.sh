@@ -4,7 +4,7 @@
 # exit codes, and --help.
 . "$abs_top_srcdir/tests/integration/lib.sh"
 
-# The expected keys come from PROTOCOL.md section 6 (alice, bob) and an
+# The expected keys come from HACKING 5.6 (alice, bob) and an
 # independent derivation (carol).
 CAROL_KEY="ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBInhS9V4wIRve2IwQOSn4q3g/J3/AUyQXDX5TsPOPKvQd7ObeBv5hsucngy1tHW9mxN8Fw3cgnQouvnk6V1nsnI="
 config="$HOME/.config/trezor-pkcs11"

@@ -14,7 +14,8 @@ CLI="$abs_top_builddir/cli/trezor-pkcs11"
 SSHD=$(command -v sshd 2>/dev/null || echo /usr/sbin/sshd)
 MNEMONIC_ALL="all all all all all all all all all all all all"
 
-# Expected keys (PROTOCOL.md section 6, and an independent derivation).
+# Expected keys (HACKING 5.6: alice recorded from the firmware, bob derived
+# independently).
 ALICE_KEY="ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBLmvxjg3F0MyTAncgTaEegR46fJqPfzAuZI/S8vc+T/b+u++T8hCXTq7SFwliV8OpGfWTlifAwUailEeZBlMphw="
 BOB_KEY="ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEt2/N9N62WADL5VpAd+36MG/NRoTdhgtpxzPszLvlivWazQht8FbJOqW5ZKpivJvfejHRFuXWXtDFGzQy257rk="
 ALICE_ID=20160ed6a16f089058d1dd9ddbb3a4a3

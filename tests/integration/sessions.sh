@@ -1,5 +1,5 @@
 #!/bin/bash
-# Sessions, as the firmware keeps them (PROTOCOL.md section 8): a Trezor
+# Sessions, as the firmware keeps them (HACKING 5.8): a Trezor
 # just powered on has none, so every program starts or resumes one before
 # its first key operation; a second program resumes the first one's (no
 # second seed derivation); a device that restarted, or whose ten sessions

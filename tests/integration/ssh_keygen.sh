@@ -1,6 +1,6 @@
 #!/bin/bash
 # ssh-keygen -D lists exactly the configured identities, with the keys the
-# device derives (PROTOCOL.md section 6) and the identity as the comment;
+# device derives (HACKING 5.6) and the identity as the comment;
 # bad lines are reported as FILE:LINE and skipped; a duplicate appears once.
 . "$abs_top_srcdir/tests/integration/lib.sh"
 

@@ -8,7 +8,7 @@ Usage: trezorlib_check.py PORT CHECKS
           matrix is read over the debug link
 
 Prints one line per check, "PASS name" or "FAIL name: why", and exits 0.
-Expected values are PROTOCOL.md's firmware vectors, or computed here from
+Expected values are the firmware vectors of HACKING 5.6, or computed here from
 the BIP-39, SLIP-0010, SLIP-0013 and Bitcoin texts with Python's hashlib,
 hmac, python3-ecdsa and python3-cryptography: nothing of the simulator's.
 Written for trezorlib 0.12 (Debian 12) and 0.13 (Debian 13).
@@ -168,7 +168,7 @@ def keys_and_signatures(client):
           node.node.public_key.hex())
     signed = misc.sign_identity(client, identity_type(ALICE), bytes(range(0xa0, 0xc0)), "",
                                 ecdsa_curve_name="nist256p1")
-    check("sign_identity gpg nist256p1 (PROTOCOL.md section 6)",
+    check("sign_identity gpg nist256p1 (HACKING 5.6)",
           (GPG_ALICE_KEY, GPG_ALICE_SIGNATURE),
           (signed.public_key.hex(), signed.signature.hex()))
     blob = b"an SSH userauth request"

@@ -3,7 +3,7 @@
  * reply messages, with no I/O of its own (sim_main.c moves the datagrams),
  * so tests can also drive it directly.
  *
- * It plays two firmware families (PROTOCOL.md sections 8 and 8.1): the
+ * It plays two firmware families (HACKING 5.8 and 5.9): the
  * Trezor One, and the core firmware of Model T, Safe 3 and Safe 5. Safe 7
  * answers every codec v1 message with Failure InvalidProtocol. The parts:
  *

@@ -5,7 +5,7 @@
  * PinMatrixRequest, PassphraseRequest), the person at the device, and the
  * time the device takes to compute.
  *
- * While a question is out, the families differ (PROTOCOL.md 8 and 8.1): a
+ * While a question is out, the families differ (HACKING 5.8 and 5.9): a
  * Trezor One reads only single-report Acks, Cancel and Initialize (and the
  * debug link's messages) into one slot that its prompts look at ("tiny"
  * reading, sim_reader.c) and ignores everything else; a core model reads

@@ -19,7 +19,7 @@
 #define MNEMONIC_ALCOHOL "alcohol woman abuse must during monitor noble actual mixed trade " \
 			 "anger aisle"
 
-/* PROTOCOL.md section 6 */
+/* HACKING 5.6 */
 #define SSH_VECTOR_CHALLENGE "cd8552569d6e4509266ef137584d1e62c7579b5b8ed69bbafa4b864c6521e7c2"
 #define SSH_VECTOR_KEY "0373f21a3da3d0e96fc2189f81dd826658c3d76b2d55bd1da349bc6c3573b13ae4"
 #define SSH_VECTOR_SIGNATURE "005122cebabb852cdd32103b602662afa88e54c0c0c1b38d7099c64dcd49efe9" \

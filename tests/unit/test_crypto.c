@@ -396,7 +396,7 @@ START_TEST(ed25519_rfc8032)
 END_TEST
 
 /*
- * PROTOCOL.md section 6: the firmware's ed25519 SignIdentity of
+ * HACKING 5.6: the firmware's ed25519 SignIdentity of
  * ssh://satoshi@bitcoin.org, index 47, seed "alcohol woman ...".
  */
 START_TEST(ed25519_firmware_identity_vector)

@@ -153,7 +153,7 @@ static void assert_path(const char *text, const char *proto, const char *uri,
 
 START_TEST(slip13_example)
 {
-	/* SLIP-0013's own example (PROTOCOL.md section 6). */
+	/* SLIP-0013's own example (HACKING 5.6). */
 	static const uint32_t expected[] = { 2147483661u, 2637750992u, 2845082444u, 3761103859u,
 					     4005495825u };
 

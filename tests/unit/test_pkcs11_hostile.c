@@ -4,7 +4,7 @@
  * For each fault: the exact CKR of the call that meets it, the one line the
  * module writes on stderr, a signature buffer left untouched, and then the
  * same call working again once the fault is gone, on the same session,
- * with the firmware's own signature (PROTOCOL.md section 6) checked by
+ * with the firmware's own signature (HACKING 5.6) checked by
  * OpenSSL against alice's key.
  */
 #include "config.h"

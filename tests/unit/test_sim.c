@@ -1,6 +1,6 @@
 /*
  * The simulator's keys and signatures against the firmware vectors of
- * PROTOCOL.md section 6, byte for byte: SignIdentity for every curve and
+ * HACKING 5.6, byte for byte: SignIdentity for every curve and
  * proto, GetPublicKey, GetAddress, Ping, GetECDHSessionKey, as each
  * firmware family answers them. Sessions: test_sim_sessions.c; questions
  * and bad input: test_sim_prompts.c; faults and the binary:
@@ -228,7 +228,7 @@ START_TEST(ed25519_public_key)
 }
 END_TEST
 
-/* PROTOCOL.md section 6: the firmware's ed25519 ssh signature, over the challenge itself. */
+/* HACKING 5.6: the firmware's ed25519 ssh signature, over the challenge itself. */
 START_TEST(ed25519_sign_ssh_vector)
 {
 	Tz__SignIdentity request = TZ__SIGN_IDENTITY__INIT;

@@ -1,5 +1,5 @@
 /*
- * The simulator's questions (PROTOCOL.md sections 8 and 8.1): the order of
+ * The simulator's questions (HACKING 5.8 and 5.9): the order of
  * PIN, button, passphrase and confirmation per family; what each family
  * does with other messages while a question is out; the answers to bad
  * input, nanopb's decode texts on a Trezor One; reports without magic or

@@ -1,6 +1,6 @@
 /*
- * The simulator's sessions, locking and seeds (PROTOCOL.md sections 8 and
- * 8.1): no session at power-on, Initialize's rules, ten sessions with
+ * The simulator's sessions, locking and seeds (HACKING 5.8 and 5.9): no
+ * session at power-on, Initialize's rules, ten sessions with
  * least-recently-used eviction, EndSession, LockDevice, a restart, the
  * passphrase and the hidden wallet, the seed's derivation time, Features.
  */
