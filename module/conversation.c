@@ -57,6 +57,8 @@ static enum trezor_status start_session(struct slot *slot)
 	session_file_find(features->device_id, slot->wallet, sent, &length);
 	memcpy(features->session_id, sent, length);
 	features->session_id_len = length;
+	/* For a device that takes the passphrase with the session (THP): the one chosen. */
+	slot->device->wallet_passphrase = slot->wallet[0] != '\0';
 	status = trezor_initialize(slot->device);
 	/* A device that does not know the id (it restarted) answers with a new one. */
 	resumed = status == TREZOR_OK && length > 0 && features->session_id_len == length &&

@@ -11,6 +11,10 @@
 
 #include "clock.h"
 #include "shared_lock.h"
+#include "thp.h"
+
+/* How long sending a message may take over THP: its ACK, or retransmissions. */
+#define TRANSPORT_THP_SEND_MS 15000
 
 /* "udp" and "udp:...", but not "udpx" */
 static int path_has_scheme(const char *path, const char *scheme)
@@ -48,8 +52,43 @@ enum transport_status transport_open(const char *path, int probe_timeout_ms,
 
 void transport_close(struct transport *transport)
 {
-	if (transport != NULL)
-		transport->ops->close(transport);
+	if (transport == NULL)
+		return;
+	thp_link_free(transport->thp);
+	transport->thp = NULL;
+	transport->ops->close(transport);
+}
+
+bool transport_enable_thp(struct transport *transport)
+{
+	if (transport->thp != NULL)
+		return true;
+	if (!transport->thp_capable) {
+		transport_set_error(transport, "the Trezor at %s speaks only the Trezor Host "
+				    "Protocol (THP), which Trezor Bridge does not carry for "
+				    "trezor-pkcs11: connect it by USB without Bridge", transport->path);
+		return false;
+	}
+	transport->thp = thp_link_new(transport);
+	if (transport->thp == NULL) {
+		transport_set_error(transport, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+static enum transport_status from_thp(enum thp_status status)
+{
+	switch (status) {
+	case THP_OK: return TRANSPORT_OK;
+	case THP_TIMEOUT: return TRANSPORT_TIMEOUT;
+	case THP_GONE: return TRANSPORT_GONE;
+	case THP_CANCELLED: return TRANSPORT_CANCELLED;
+	case THP_CLOSED: return TRANSPORT_RESET;
+	case THP_BUSY: return TRANSPORT_BUSY;
+	case THP_PROTOCOL: return TRANSPORT_BAD_DATA;
+	default: return TRANSPORT_ERROR;
+	}
 }
 
 enum transport_status transport_begin(struct transport *transport, int wait_ms)
@@ -90,8 +129,11 @@ void transport_note_session(struct transport *transport, const uint8_t *id, size
 
 void transport_forget(struct transport *transport)
 {
-	if (transport != NULL)
-		transport->ops->forget(transport);
+	if (transport == NULL)
+		return;
+	thp_link_free(transport->thp);  /* the parent's keys: nothing to tell the device */
+	transport->thp = NULL;
+	transport->ops->forget(transport);
 }
 
 enum transport_status transport_check_alive(struct transport *transport)
@@ -121,6 +163,9 @@ enum transport_status transport_send_message(struct transport *transport, uint16
 		transport_set_error(transport, "message of %zu bytes is larger than 64 KiB", length);
 		return TRANSPORT_ERROR;
 	}
+	if (transport->thp != NULL)
+		return from_thp(thp_link_send(transport->thp, type, payload, length,
+					      TRANSPORT_THP_SEND_MS));
 	count = wire_report_count(length);
 	for (i = 0; i < count && status == TRANSPORT_OK; i++) {
 		wire_encode_report(type, payload, length, i, report);
@@ -141,6 +186,8 @@ enum transport_status transport_receive_message(struct transport *transport,
 	enum wire_status decoded;
 
 	memset(message, 0, sizeof(*message));
+	if (transport->thp != NULL)
+		return from_thp(thp_link_receive(transport->thp, message, timeout_ms));
 	wire_reader_init(&reader);
 	for (;;) {
 		status = transport->ops->read_report(transport, report,
