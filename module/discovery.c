@@ -38,6 +38,7 @@ struct candidates {
 };
 
 static bool refreshed;
+static bool discovery_offer_autoconnect = true;
 
 /* What was said about each path, so that it is said once. */
 static struct {
@@ -202,17 +203,29 @@ static void adopt(struct trezor_device *device, const char *path)
 	slot_attach(known, device, path);
 }
 
+/*
+ * The first look at a device: its Features. A Safe 7 is connected first
+ * (THP), and the person may be asked then: to pair it (its code typed into
+ * pinentry), to allow the connection, its PIN if it is locked.
+ */
 static enum trezor_status read_features(struct trezor_device *device)
 {
 	enum transport_status turn = transport_begin(device->transport,
 						     device->confirm_timeout_ms);
+	struct prompt_context context = { .timeout_seconds = prompt_timeout_seconds() };
+	struct trezor_prompts prompts;
 	enum trezor_status status;
 
 	if (turn != TRANSPORT_OK) {
 		snprintf(device->error, sizeof(device->error), "%s", device->transport->error);
 		return TREZOR_ERR_TRANSPORT;
 	}
+	prompt_callbacks(&prompts, &context);
+	device->prompts = &prompts;
+	device->offer_autoconnect = discovery_offer_autoconnect;
 	status = trezor_get_features(device);
+	device->prompts = NULL;
+	prompt_clear(&context);
 	transport_end(device->transport);
 	return status;
 }
@@ -396,6 +409,11 @@ size_t discovery_problems(struct discovery_problem *out, size_t room)
 bool discovery_done(void)
 {
 	return refreshed;
+}
+
+void discovery_set_autoconnect_offer(bool offer)
+{
+	discovery_offer_autoconnect = offer;
 }
 
 void discovery_reset(void)

@@ -38,6 +38,13 @@ struct discovery_problem {
 /* The problems standing now, at most `room`; returns how many there are. */
 size_t discovery_problems(struct discovery_problem *out, size_t room);
 
+/*
+ * Whether pairing a Safe 7 found now ends with the offer to connect without
+ * asking (thp_pairing.h); on by default, off for trezor-pkcs11 pair
+ * --no-autoconnect.
+ */
+void discovery_set_autoconnect_offer(bool offer);
+
 /* Forget what was reported and found (C_Finalize, or after fork). */
 void discovery_reset(void);
 
