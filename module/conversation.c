@@ -7,6 +7,8 @@
 
 #include "log.h"
 #include "session_file.h"
+#include "thp_connect.h"
+#include "thp_pairing.h"
 
 /* ---- results ---------------------------------------------------------------- */
 
@@ -250,5 +252,30 @@ CK_RV conversation_sign(struct slot *slot, const struct key_identity *key,
 	CK_RV rv = converse(slot, prompt, send_sign, &request, &outcome);
 
 	*key_replaced = outcome == TREZOR_ERR_KEY_MISMATCH;
+	return rv;
+}
+
+CK_RV conversation_set_autoconnect(struct slot *slot, struct prompt_context *prompt,
+				   bool autoconnect, enum trezor_pairing *pairing)
+{
+	struct trezor_prompts prompts;
+	enum trezor_status status;
+	CK_RV rv = take_device(slot);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (slot->device->transport->thp == NULL) {
+		give_device(slot);
+		return CKR_FUNCTION_NOT_SUPPORTED;
+	}
+	prompt_callbacks(&prompts, prompt);
+	slot->device->prompts = &prompts;
+	status = thp_connect(slot->device);
+	if (status == TREZOR_OK)
+		status = thp_change_autoconnect(slot->device, autoconnect);
+	slot->device->prompts = NULL;
+	*pairing = slot->device->features.pairing;
+	rv = conversation_result(slot, status);
+	give_device(slot);
 	return rv;
 }

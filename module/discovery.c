@@ -38,6 +38,7 @@ struct candidates {
 };
 
 static bool refreshed;
+static bool discovery_pairing = true;
 static bool discovery_offer_autoconnect = true;
 
 /* What was said about each path, so that it is said once. */
@@ -222,6 +223,7 @@ static enum trezor_status read_features(struct trezor_device *device)
 	}
 	prompt_callbacks(&prompts, &context);
 	device->prompts = &prompts;
+	device->allow_pairing = discovery_pairing;
 	device->offer_autoconnect = discovery_offer_autoconnect;
 	status = trezor_get_features(device);
 	device->prompts = NULL;
@@ -411,9 +413,10 @@ bool discovery_done(void)
 	return refreshed;
 }
 
-void discovery_set_autoconnect_offer(bool offer)
+void discovery_set_pairing(bool allowed, bool offer_autoconnect)
 {
-	discovery_offer_autoconnect = offer;
+	discovery_pairing = allowed;
+	discovery_offer_autoconnect = offer_autoconnect;
 }
 
 void discovery_reset(void)

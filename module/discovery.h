@@ -39,11 +39,13 @@ struct discovery_problem {
 size_t discovery_problems(struct discovery_problem *out, size_t room);
 
 /*
- * Whether pairing a Safe 7 found now ends with the offer to connect without
- * asking (thp_pairing.h); on by default, off for trezor-pkcs11 pair
- * --no-autoconnect.
+ * Whether a Safe 7 found now may be paired (thp_pairing.h: the person types
+ * its code into pinentry), and whether pairing ends with the offer to
+ * connect without asking. Both on by default; trezor-pkcs11 list and doctor
+ * only look (an unpaired device is reported), pair --no-autoconnect makes
+ * no offer.
  */
-void discovery_set_autoconnect_offer(bool offer);
+void discovery_set_pairing(bool allowed, bool offer_autoconnect);
 
 /* Forget what was reported and found (C_Finalize, or after fork). */
 void discovery_reset(void);

@@ -135,7 +135,13 @@ enum trezor_status thp_connect(struct trezor_device *device)
 					     credentials.stored[candidate].device.trezor_static);
 		}
 		device->features.pairing = TREZOR_PAIRING_UNPAIRED;
-		status = thp_pair(device, &credentials);
+		if (device->allow_pairing) {
+			status = thp_pair(device, &credentials);
+		} else {
+			thp_link_close(link);
+			status = trezor_fail(device, TREZOR_ERR_NEEDS_INPUT, "this computer is not "
+					     "paired with the Trezor: trezor-pkcs11 pair pairs it");
+		}
 	}
 	thp_credentials_wipe(&credentials);
 	return status;

@@ -350,7 +350,7 @@ int thp_credentials_forget(const char *device_id)
 
 	thp_credentials_read(&copy);
 	for (i = 0; i < copy.count; i++)
-		if (strcmp(copy.stored[i].device_id, device_id) != 0)
+		if (device_id != NULL && strcmp(copy.stored[i].device_id, device_id) != 0)
 			copy.stored[kept++] = copy.stored[i];
 	dropped = (int)(copy.count - kept);
 	copy.count = kept;

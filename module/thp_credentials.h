@@ -70,9 +70,11 @@ bool thp_credentials_note_device_id(const struct thp_credentials *current,
 				    const uint8_t trezor_static[THP_KEY_SIZE],
 				    const char *device_id);
 
-/* Drop a device's credential (by its static key, or every one for this device id). */
+/* Drop a device's credential (by its static key). */
 bool thp_credentials_drop(const struct thp_credentials *current,
 			  const uint8_t trezor_static[THP_KEY_SIZE]);
+
+/* Drop those of this device id (NULL: all); how many, -1 if the file cannot be written. */
 int thp_credentials_forget(const char *device_id);
 
 /* The entry for this device id, or NULL. */

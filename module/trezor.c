@@ -28,6 +28,7 @@ struct trezor_device *trezor_device_new(struct transport *transport)
 	device->transport = transport;
 	device->reply_timeout_ms = TREZOR_REPLY_TIMEOUT_MS;
 	device->confirm_timeout_ms = TREZOR_CONFIRM_TIMEOUT_MS;
+	device->allow_pairing = true;
 	device->offer_autoconnect = true;
 	return device;
 }

@@ -145,6 +145,8 @@ struct trezor_device {
 	 * session with its passphrase up front (THP) asks for it then.
 	 */
 	bool wallet_passphrase;
+	/* THP: pair when the device wants it (else TREZOR_ERR_NEEDS_INPUT, said so). */
+	bool allow_pairing;
 	/* THP: offer to connect without asking, after pairing (the device asks). */
 	bool offer_autoconnect;
 };
