@@ -34,7 +34,7 @@ static const char *fix_for(const char *message)
 	if (strstr(message, "in use by another program") != NULL)
 		return "close Trezor Suite, or run Trezor Bridge so that both can use it";
 	if (strstr(message, "not paired") != NULL)
-		return "trezor-pkcs11 pair pairs it: confirm on the Trezor, type the code it shows";
+		return "run trezor-pkcs11 pair: confirm on the Trezor, then type the code it shows";
 	if (strstr(message, "(THP)") != NULL)
 		return "connect the Trezor by USB, without Trezor Bridge";
 	return "see the README's Troubleshooting section";

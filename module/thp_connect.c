@@ -155,6 +155,16 @@ void thp_connect_session_lost(struct trezor_device *device)
 		thp_link_session_gone(link, link->session);
 }
 
+static size_t credentials_under_id(const struct thp_credentials *credentials,
+				   const char *device_id)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < credentials->count; i++)
+		count += strcmp(credentials->stored[i].device_id, device_id) == 0;
+	return count;
+}
+
 void thp_connect_note_features(struct trezor_device *device)
 {
 	struct thp_link *link = device->transport->thp;
@@ -165,8 +175,10 @@ void thp_connect_note_features(struct trezor_device *device)
 		return;
 	thp_credentials_read(&credentials);
 	stored = thp_credentials_find(&credentials, device->features.device_id);
+	/* Only when something is to be written: the id is new, or under another key too. */
 	if (stored == NULL ||
-	    memcmp(stored->device.trezor_static, link->trezor_static, THP_KEY_SIZE) != 0)
+	    memcmp(stored->device.trezor_static, link->trezor_static, THP_KEY_SIZE) != 0 ||
+	    credentials_under_id(&credentials, device->features.device_id) > 1)
 		thp_credentials_note_device_id(&credentials, link->trezor_static,
 					       device->features.device_id);
 	thp_credentials_wipe(&credentials);

@@ -307,18 +307,34 @@ bool thp_credentials_note_device_id(const struct thp_credentials *current,
 				    const char *device_id)
 {
 	struct thp_credentials copy;
+	size_t i, kept = 0;
 	long index;
-	bool ok = true;
+	bool changed = false, ok = true;
 
 	if (strlen(device_id) > THP_DEVICE_ID_MAX || strpbrk(device_id, " \n") != NULL)
 		return false;
 	fresh(current, &copy);
 	index = find_static(&copy, trezor_static);
-	if (index >= 0 && strcmp(copy.stored[index].device_id, device_id) != 0) {
+	if (index < 0) {
+		thp_credentials_wipe(&copy);
+		return true;
+	}
+	if (strcmp(copy.stored[index].device_id, device_id) != 0) {
 		snprintf(copy.stored[index].device_id, sizeof(copy.stored[index].device_id), "%s",
 			 device_id);
-		ok = store(&copy);
+		changed = true;
 	}
+	/* Another static key under this id: the same device before new keys, of no use now. */
+	for (i = 0; i < copy.count; i++) {
+		if ((long)i != index && strcmp(copy.stored[i].device_id, device_id) == 0) {
+			changed = true;
+			continue;
+		}
+		copy.stored[kept++] = copy.stored[i];
+	}
+	copy.count = kept;
+	if (changed)
+		ok = store(&copy);
 	thp_credentials_wipe(&copy);
 	return ok;
 }

@@ -62,8 +62,9 @@ void thp_credentials_read(struct thp_credentials *out);
 
 /*
  * Keep what a device issued (replacing what it issued before), or note its
- * device id; read, changed and written back at once. False when the file
- * cannot be written.
+ * device id (dropping what another static key of that id holds: the device
+ * before a wipe); read, changed and written back at once. False when the
+ * file cannot be written.
  */
 bool thp_credentials_keep(const struct thp_credentials *current, const struct thp_stored *entry);
 bool thp_credentials_note_device_id(const struct thp_credentials *current,

@@ -84,6 +84,7 @@ struct sim_options {
 	int fault_for;                  /* occasions spoilt; 0: all */
 	int verbose;                    /* log messages on stderr */
 	const char *thp_secret;         /* Safe 7: its device secret's source (default: the id) */
+	int thp_credential_counter;     /* Safe 7: "forget all" bumps it: old credentials fail */
 };
 
 struct sim_thp;

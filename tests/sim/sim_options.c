@@ -21,7 +21,7 @@ void sim_options_usage(FILE *out)
 		"                  [--debuglink [--buttons person|debuglink]]\n"
 		"                  [--bootloader] [--uninitialized]\n"
 		"                  [--fault MODE [--fault-after N] [--fault-for N]]\n"
-		"                  [--thp-secret WORD] [-v]\n"
+		"                  [--thp-secret WORD] [--thp-credential-counter N] [-v]\n"
 		"A Trezor simulator on 127.0.0.1, UDP (--port 0 picks a free port), playing the\n"
 		"firmware's state machine: Trezor One 1.14.2, core models (T, Safe 3, Safe 5)\n"
 		"2.12.5 unless --firmware-version says otherwise.\n"
@@ -36,6 +36,8 @@ void sim_options_usage(FILE *out)
 		"                     screen (default person: at once, or after --confirm-delay)\n"
 		"  --thp-secret WORD  a Safe 7's device secret comes from WORD instead of its id:\n"
 		"                     another WORD is the same device wiped (new THP keys)\n"
+		"  --thp-credential-counter N  a Safe 7 that forgot all its hosts N times: the\n"
+		"                     credentials it issued before are refused\n"
 		"  SIGUSR1            restart: every session ends, a device with a PIN locks\n"
 		"A Safe 7 speaks only THP; it prints \"pairing code: NNNNNN\" on stderr when it\n"
 		"shows its pairing code.\n"
@@ -155,6 +157,7 @@ static const struct option long_options[] = {
 	{ "fault-after", required_argument, NULL, 'F' },
 	{ "fault-for", required_argument, NULL, 'n' },
 	{ "thp-secret", required_argument, NULL, 'T' },
+	{ "thp-credential-counter", required_argument, NULL, 'C' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -197,6 +200,7 @@ static bool device_option(int c, struct sim_options *options)
 	case 'b': options->bootloader = true; return true;
 	case 'u': options->uninitialized = true; return true;
 	case 'T': options->thp_secret = optarg; return true;
+	case 'C': return parse_count(optarg, &options->thp_credential_counter);
 	default: return false;
 	}
 }

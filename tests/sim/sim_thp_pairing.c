@@ -396,6 +396,14 @@ void sim_thp_credential_request(struct sim_device *device, struct sim_thp_channe
 
 /* ---- the questions' steps (sim_requests.c runs them) ----------------------------------- */
 
+/* A THP question (logged "THP question: NAME" with -v, for tests to count). */
+static enum sim_result question(struct sim_device *device, const char *name)
+{
+	sim_device_log(device, "THP question: %s", name);
+	return sim_flow_ask(device, SIM_SCREEN_CONFIRM, TZ__BUTTON_REQUEST_TYPE__ButtonRequest_Other,
+			    name, 1);
+}
+
 enum sim_result sim_thp_pairing_confirm(struct sim_device *device)
 {
 	struct sim_operation *op = &device->operation;
@@ -405,24 +413,16 @@ enum sim_result sim_thp_pairing_confirm(struct sim_device *device)
 	if (channel == NULL)
 		return sim_flow_fail(device, TZ__FAILURE_TYPE__Failure_FirmwareError, "No channel");
 	if (op->kind == SIM_REQUEST_THP_PAIRING)
-		return op->stage == 0 ? sim_flow_ask(device, SIM_SCREEN_CONFIRM,
-						     TZ__BUTTON_REQUEST_TYPE__ButtonRequest_Other,
-						     "thp_pairing_request", 1)
-				      : SIM_DONE;
+		return op->stage == 0 ? question(device, "thp_pairing_request") : SIM_DONE;
 	if (op->stage == 0 && channel->phase == SIM_THP_TC1 && !channel->connection_allowed)
-		return sim_flow_ask(device, SIM_SCREEN_CONFIRM,
-				    TZ__BUTTON_REQUEST_TYPE__ButtonRequest_Other,
-				    "thp_connection_request", 1);
-	if (op->stage == 0) {
+		return question(device, "thp_connection_request");
+	if (op->stage == 0)
 		op->stage = 1;  /* no connection question: on to the next */
-	}
 	channel->connection_allowed = true;
 	request = op->request->descriptor == &tz__thp_credential_request__descriptor ?
 		(const Tz__ThpCredentialRequest *)op->request : NULL;
 	if (op->stage == 1 && request != NULL && request->has_autoconnect && request->autoconnect)
-		return sim_flow_ask(device, SIM_SCREEN_CONFIRM,
-				    TZ__BUTTON_REQUEST_TYPE__ButtonRequest_Other,
-				    "thp_autoconnect_credential_request", 1);
+		return question(device, "thp_autoconnect_credential_request");
 	return SIM_DONE;
 }
 

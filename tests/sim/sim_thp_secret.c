@@ -4,8 +4,10 @@
  * is wiped, and derives from it its static key (BIP-32 curve25519,
  * m/0x80544850) and the credential MAC key (SLIP-21). The simulator
  * derives its secret from the device id (or --thp-secret), so that a
- * restarted simulator keeps its keys as a device does, and another
- * --thp-secret plays a wiped device; the derivations themselves need only
+ * restarted simulator keeps its keys as a device does, another
+ * --thp-secret plays a wiped device (new keys), another
+ * --thp-credential-counter a device that forgot all its hosts (the same
+ * static key, its credentials refused); the derivations themselves need only
  * be one-way here, no host ever sees them.
  *
  * A credential is ThpPairingCredential{metadata, HMAC-SHA-256(key,
@@ -35,15 +37,20 @@ void sim_thp_secret_derive(struct sim_device *device)
 	uint8_t secret[32];
 	struct thp_chunk parts[2] = { { label, sizeof(label) - 1 }, { source, strlen(source) } };
 	static const char node[] = "\0THP";
-	static const char key_label[] = "THP credential authentication key\0\0\0\0";
+	uint8_t key_label[33 + 4] = "THP credential authentication key";
+	uint32_t counter = (uint32_t)device->options.thp_credential_counter;
 
 	thp_sha256(parts, 2, secret);
 	parts[0] = (struct thp_chunk){ secret, sizeof(secret) };
 	parts[1] = (struct thp_chunk){ node, 4 };
 	thp_sha256(parts, 2, thp->static_private);
 	thp_x25519_public(thp->static_private, thp->static_public);
-	thp_hmac_sha256(secret, sizeof(secret), (const uint8_t *)key_label, sizeof(key_label) - 1,
-			thp->credential_key);
+	/* The counter, four bytes big-endian, as the firmware's SLIP-21 path ends. */
+	key_label[33] = (uint8_t)(counter >> 24);
+	key_label[34] = (uint8_t)(counter >> 16);
+	key_label[35] = (uint8_t)(counter >> 8);
+	key_label[36] = (uint8_t)counter;
+	thp_hmac_sha256(secret, sizeof(secret), key_label, sizeof(key_label), thp->credential_key);
 	OPENSSL_cleanse(secret, sizeof(secret));
 }
 
