@@ -102,7 +102,8 @@ enum thp_status thp_link_open(struct thp_link *link, const uint8_t host_private[
 /* The channel is no use any more: say why once, and start over next time. */
 static enum thp_status lost(struct thp_link *link, enum thp_status status)
 {
-	if (status == THP_CLOSED || status == THP_PROTOCOL || status == THP_BUSY)
+	if (status == THP_CLOSED || status == THP_NO_ACK || status == THP_PROTOCOL ||
+	    status == THP_BUSY)
 		thp_link_close(link);
 	return status;
 }

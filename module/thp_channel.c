@@ -16,7 +16,7 @@
 #define RETRANSMIT_MAX_MS 1000
 #define RETRANSMISSIONS_MAX 10
 #define BUSY_BACKOFF_MS 500
-#define BUSY_MAX 40
+#define BUSY_FOR_MS 5000
 #define MIN_CHANNEL_ID 0x0001u
 #define MAX_CHANNEL_ID 0xFFEFu
 
@@ -44,6 +44,7 @@ const char *thp_status_name(enum thp_status status)
 	case THP_CANCELLED: return "cancelled";
 	case THP_IO: return "transport error";
 	case THP_CLOSED: return "channel closed";
+	case THP_NO_ACK: return "no ACK";
 	case THP_LOCKED: return "device locked";
 	case THP_BUSY: return "busy";
 	case THP_PROTOCOL: return "protocol error";
@@ -100,8 +101,10 @@ static enum thp_status read_message(struct thp_channel *channel, int64_t deadlin
 	for (;;) {
 		got = channel->transport->ops->read_report(channel->transport, packet,
 							   clock_remaining_ms(deadline));
-		if (got == TRANSPORT_TIMEOUT && channel->reader.started)
+		if (got == TRANSPORT_TIMEOUT) {
 			channel->reader.started = false;        /* the rest never came */
+			channel->transport->error[0] = '\0';    /* the caller says what was late */
+		}
 		if (got != TRANSPORT_OK)
 			return from_transport(got);
 		read = thp_reader_feed(&channel->reader, packet);
@@ -270,9 +273,9 @@ static int busy_backoff_ms(void)
 }
 
 /*
- * One wait after sending: for the ACK until the retransmission is due (a
- * timeout: send again), or, after TRANSPORT_BUSY, for the back-off (the
- * device dropped the message: send again afterwards).
+ * One wait after sending: for the ACK until the retransmission is due
+ * (THP_TIMEOUT: send again), or, after TRANSPORT_BUSY, for a random
+ * back-off (THP_BUSY: the device dropped the message, send it again).
  */
 static enum thp_status wait_turn(struct thp_channel *channel, int64_t deadline)
 {
@@ -280,21 +283,37 @@ static enum thp_status wait_turn(struct thp_channel *channel, int64_t deadline)
 	enum thp_status status = await_ack(channel, channel->send_bit,
 					   until < deadline ? until : deadline);
 
-	if (status != THP_BUSY || ++channel->busy > BUSY_MAX)
+	if (status != THP_BUSY)
 		return status;
+	channel->busy++;
 	until = clock_monotonic_ms() + busy_backoff_ms();
 	status = await_ack(channel, channel->send_bit, until < deadline ? until : deadline);
-	if (status != THP_TIMEOUT)
-		return status;          /* an ACK after all, or another answer */
-	return clock_remaining_ms(deadline) == 0 ? THP_TIMEOUT : THP_BUSY;
+	return status == THP_TIMEOUT ? THP_BUSY : status;       /* else an ACK after all */
+}
+
+/* The message is given up: say why, and the channel with it. */
+static enum thp_status give_up(struct thp_channel *channel, enum thp_status status,
+			       int64_t started, unsigned sent)
+{
+	int seconds = (int)((clock_monotonic_ms() - started + 500) / 1000);
+
+	channel->closed = true;
+	if (status == THP_BUSY)
+		transport_set_error(channel->transport, "the Trezor stayed busy with another "
+				    "program's channel for %d s", seconds);
+	else
+		transport_set_error(channel->transport, "the Trezor did not acknowledge a THP "
+				    "message (sent %u times)", sent);
+	return status == THP_BUSY ? THP_BUSY : THP_NO_ACK;
 }
 
 enum thp_status thp_channel_send(struct thp_channel *channel, uint8_t kind,
 				 const uint8_t *payload, size_t length, int timeout_ms)
 {
-	int64_t deadline = clock_monotonic_ms() + timeout_ms;
+	int64_t started = clock_monotonic_ms(), deadline = started + timeout_ms;
 	uint8_t control = (uint8_t)(kind | (channel->send_bit ? THP_SEQ_BIT : 0));
 	enum thp_status status;
+	unsigned sent = 0;
 
 	if (channel->id == 0 || channel->closed)
 		return closed(channel, "the THP channel is closed");
@@ -306,21 +325,19 @@ enum thp_status thp_channel_send(struct thp_channel *channel, uint8_t kind,
 	channel->retransmissions = channel->busy = 0;
 	for (;;) {
 		status = write_message(channel, control, channel->id, payload, length);
+		sent++;
 		if (status == THP_OK)
 			status = wait_turn(channel, deadline);
 		if (status == THP_OK) {
 			channel->send_bit ^= 1;
 			return THP_OK;
 		}
-		if (status == THP_BUSY && channel->busy > BUSY_MAX) {
-			transport_set_error(channel->transport, "the Trezor stayed busy with another "
-					    "program's channel");
-			return THP_BUSY;
-		}
-		if (status == THP_TIMEOUT &&
-		    (clock_remaining_ms(deadline) == 0 ||
-		     ++channel->retransmissions > RETRANSMISSIONS_MAX))
-			return closed(channel, "the Trezor did not acknowledge a THP message");
+		if (status == THP_BUSY && (clock_remaining_ms(deadline) == 0 ||
+					   clock_monotonic_ms() - started >= BUSY_FOR_MS))
+			return give_up(channel, THP_BUSY, started, sent);
+		if (status == THP_TIMEOUT && (clock_remaining_ms(deadline) == 0 ||
+					      ++channel->retransmissions > RETRANSMISSIONS_MAX))
+			return give_up(channel, THP_TIMEOUT, started, sent);
 		if (status != THP_TIMEOUT && status != THP_BUSY)
 			return status;
 	}

@@ -13,9 +13,10 @@
  *     with a message of its own, which works with protocol 2.0 and 2.1 and
  *     never leaves the device waiting for an ACK while a person decides.
  *   - A message not ACKed is sent again after 250 ms, then 500, 750, up to
- *     1000 ms apart, 10 times; then the channel counts as closed. A device
- *     busy on another channel (TRANSPORT_BUSY) is given a random back-off of
- *     up to 500 ms on top (MAX_BUSY_BACKOFF_MS), up to 40 times.
+ *     1000 ms apart, 10 times; then the channel is given up. A device busy
+ *     on another channel (TRANSPORT_BUSY) is sent the message again after a
+ *     random back-off of up to 500 ms (MAX_BUSY_BACKOFF_MS), for 5 seconds
+ *     (the firmware lets a new channel preempt one idle for a second).
  *   - UNALLOCATED_CHANNEL and DECRYPTION_FAILED close the channel: the
  *     device forgot it (restart, eviction) or refused it; a new one must be
  *     allocated. DEVICE_LOCKED answers a handshake on a locked device.
@@ -43,6 +44,7 @@ enum thp_status {
 	THP_CANCELLED,                  /* the transport's cancel flag was raised */
 	THP_IO,                         /* another transport failure */
 	THP_CLOSED,                     /* the channel is gone: allocate a new one */
+	THP_NO_ACK,                     /* a message never ACKed: the channel is given up */
 	THP_LOCKED,                     /* DEVICE_LOCKED: the handshake needs the PIN */
 	THP_BUSY,                       /* still TRANSPORT_BUSY after every back-off */
 	THP_PROTOCOL,                   /* the device broke the protocol */

@@ -36,6 +36,8 @@ static enum trezor_status failed(struct trezor_device *device, enum thp_status s
 	case THP_TIMEOUT:
 		return trezor_fail(device, TREZOR_ERR_TIMEOUT, "the Trezor did not answer the THP "
 				   "handshake in time%s%s", why[0] ? ": " : "", why);
+	case THP_NO_ACK:
+		return trezor_fail(device, TREZOR_ERR_TIMEOUT, "%s", why);
 	case THP_GONE:
 		return trezor_fail(device, TREZOR_ERR_GONE, "the Trezor went away (%s)", why);
 	case THP_CANCELLED:
@@ -122,6 +124,7 @@ enum trezor_status thp_connect(struct trezor_device *device)
 		return TREZOR_OK;
 	if (!thp_credentials_load(&credentials, error, sizeof(error)))
 		return trezor_fail(device, TREZOR_ERR_TRANSPORT, "%s", error);
+	device->transport->error[0] = '\0';       /* what goes wrong now, not before */
 	device->out_of_step = false;    /* a new channel: nothing of the old one is on its way */
 	status = open_link(device, &credentials);
 	candidate = link->keys.candidate;

@@ -81,7 +81,9 @@ static enum transport_status from_thp(enum thp_status status)
 {
 	switch (status) {
 	case THP_OK: return TRANSPORT_OK;
-	case THP_TIMEOUT: return TRANSPORT_TIMEOUT;
+	case THP_TIMEOUT:
+	case THP_NO_ACK:
+		return TRANSPORT_TIMEOUT;
 	case THP_GONE: return TRANSPORT_GONE;
 	case THP_CANCELLED: return TRANSPORT_CANCELLED;
 	case THP_CLOSED: return TRANSPORT_RESET;
@@ -175,6 +177,17 @@ enum transport_status transport_send_message(struct transport *transport, uint16
 	return status;
 }
 
+/*
+ * A THP packet's first byte (a data message, an ACK, the broadcast channel's
+ * messages, a continuation), which no codec v1 report starts with.
+ */
+static bool looks_like_thp(const uint8_t report[WIRE_REPORT_SIZE])
+{
+	uint8_t c = report[0];
+
+	return (c & 0xE7) <= 0x04 || (c & 0xF7) == 0x20 || (c >= 0x40 && c <= 0x44) || c == 0x80;
+}
+
 enum transport_status transport_receive_message(struct transport *transport,
 						struct wire_message *message,
 						int timeout_ms)
@@ -202,8 +215,17 @@ enum transport_status transport_receive_message(struct transport *transport,
 		decoded = wire_reader_feed(&reader, report, sizeof(report));
 		if (decoded == WIRE_COMPLETE) {
 			wire_reader_take(&reader, message);
+			transport->v1_heard = true;
 			return TRANSPORT_OK;
 		}
+		/*
+		 * Until it answered in codec v1, a device may be a Safe 7 still
+		 * repeating a THP message of an earlier program's channel: its
+		 * packets are skipped, as trezorlib's probe skips them.
+		 */
+		if (decoded == WIRE_ERR_MAGIC && !transport->v1_heard && transport->thp_capable &&
+		    looks_like_thp(report))
+			continue;
 		if (decoded != WIRE_MORE) {
 			transport_set_error(transport, "the device sent garbage: %s",
 					    wire_status_text(decoded));

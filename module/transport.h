@@ -62,6 +62,8 @@ struct transport {
 	bool thp_capable;
 	/* Set once the device turned out to speak only THP: messages go through it. */
 	struct thp_link *thp;
+	/* A codec v1 message came whole: the device speaks v1 (see transport.c). */
+	bool v1_heard;
 };
 
 /* Longest a backend sleeps before looking at the cancel flag again. */

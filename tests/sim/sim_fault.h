@@ -47,9 +47,9 @@ enum sim_fault_mode {
 	SIM_FAULT_OTHER_KEY,            /* signed by another key, and public_key names it */
 	SIM_FAULT_ENDLESS_BUTTONS,      /* a ButtonRequest after every ButtonAck */
 	/* THP (Safe 7): the transport, the handshake, pairing. */
-	SIM_FAULT_THP_BAD_CRC,          /* a message whose CRC is wrong */
+	SIM_FAULT_THP_BAD_CRC,          /* a message whose CRC is wrong, each time it is sent */
 	SIM_FAULT_THP_BAD_TAG,          /* an encrypted message whose tag is wrong */
-	SIM_FAULT_THP_WRONG_CHANNEL,    /* a message on another channel than the host's */
+	SIM_FAULT_THP_WRONG_CHANNEL,    /* a message on another channel, each time it is sent */
 	SIM_FAULT_THP_NO_ACK,           /* a host message neither ACKed nor read */
 	SIM_FAULT_THP_BUSY,             /* TRANSPORT_BUSY for a host message */
 	SIM_FAULT_THP_UNALLOCATED,      /* UNALLOCATED_CHANNEL for a host message */

@@ -185,22 +185,25 @@ static void allocate(struct sim_device *device, const uint8_t nonce[NONCE_SIZE])
 /* The packets of the message in flight, as a device with the fault mode sends them. */
 static void transmit(struct sim_device *device, struct sim_thp_channel *channel, bool first)
 {
-	const struct sim_thp_message *message = &channel->sending;
+	struct sim_thp_message *message = &channel->sending;
 	uint8_t control = (uint8_t)(message->kind | (channel->send_bit ? 0x10 : 0)), packet[64];
 	uint16_t id = channel->id;
 	size_t i, count = sim_thp_wire_count(message->length);
-	bool spoilt = first && sim_fault_strikes(&device->fault, SIM_OCCASION_THP_MESSAGE);
+	bool spoilt;
 
+	if (first && sim_fault_strikes(&device->fault, SIM_OCCASION_THP_MESSAGE)) {
+		message->spoilt = true;
+		sim_device_log(device, "fault %s", sim_fault_name(device->fault.mode));
+		if (device->fault.mode == SIM_FAULT_THP_BAD_TAG && message->kind != 0x01 &&
+		    message->length >= TAG_SIZE)
+			message->payload[message->length - 1] ^= 0x01;
+	}
+	spoilt = message->spoilt;
 	/* With piggybacking its ACK bit acknowledges the host's last message. */
 	if (channel->piggybacking && !(channel->receive_bit & 1))
 		control |= 0x08;
-	if (spoilt)
-		sim_device_log(device, "fault %s", sim_fault_name(device->fault.mode));
 	if (spoilt && device->fault.mode == SIM_FAULT_THP_WRONG_CHANNEL)
 		id ^= 0x0101;
-	if (spoilt && device->fault.mode == SIM_FAULT_THP_BAD_TAG && message->kind != 0x01 &&
-	    message->length >= TAG_SIZE)
-		message->payload[message->length - 1] ^= 0x01;
 	for (i = 0; i < count; i++) {
 		sim_thp_wire_packet(control, id, message->payload, message->length, i, packet);
 		if (spoilt && device->fault.mode == SIM_FAULT_THP_BAD_CRC && i == count - 1)

@@ -64,6 +64,7 @@ struct sim_thp_message {
 	uint8_t kind;                   /* control byte without sync bits */
 	size_t length;
 	uint8_t *payload;               /* malloc'd */
+	bool spoilt;                    /* the fault mode spoils it, each time it is sent */
 };
 
 /* What a credential says of the host (ThpCredentialMetadata). */
