@@ -15,7 +15,9 @@ static const char usage[] =
 	"Check that everything the module needs is in place, and explain in plain\n"
 	"words what is not: the module where ssh-agent accepts it, its p11-kit\n"
 	"registration, the udev rules for USB, the Trezors (and why one cannot be\n"
-	"used), the identities file, pinentry, and the key cache.\n"
+	"used), the identities file, pinentry, the key cache, whether the running\n"
+	"ssh-agent reaches the desktop (pinentry, notices), and the errors logged\n"
+	"lately by programs without a terminal.\n"
 	"Exit status 0 only when all is well.\n"
 	"\n"
 	"  --root DIR   check an installation staged in DIR (make install DESTDIR=DIR)\n";
@@ -27,6 +29,17 @@ void doctor_ok(const char *format, ...)
 	va_list args;
 
 	fputs("ok       ", stdout);
+	va_start(args, format);
+	vprintf(format, args);
+	va_end(args);
+	putchar('\n');
+}
+
+void doctor_note(const char *format, ...)
+{
+	va_list args;
+
+	fputs("note     ", stdout);
 	va_start(args, format);
 	vprintf(format, args);
 	va_end(args);
@@ -71,6 +84,8 @@ int cli_doctor(int argc, char **argv)
 	doctor_check_identities();
 	doctor_check_pinentry();
 	doctor_check_cache();
+	doctor_check_agent();
+	doctor_check_recent_errors();
 	if (problems == 0)
 		printf("all is well\n");
 	else

@@ -9,6 +9,8 @@
 #include "cli.h"
 
 void doctor_ok(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* Neither ok nor a problem: something to know ("note     ..."). */
+void doctor_note(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void doctor_problem(const char *fix, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -22,5 +24,9 @@ void doctor_check_devices(void);
 void doctor_check_identities(void);
 void doctor_check_pinentry(void);
 void doctor_check_cache(void);
+
+/* Whether what the module says reaches the person: doctor_reach.c. */
+void doctor_check_recent_errors(void);
+void doctor_check_agent(void);
 
 #endif

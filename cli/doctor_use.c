@@ -57,7 +57,10 @@ void doctor_check_devices(void)
 	for (i = 0; i < found.device_count; i++) {
 		const struct trezor_features *features = &found.devices[i].features;
 
-		if (strcmp(features->model, "1") == 0 || features->passphrase_protection)
+		/* A Trezor One asks both through pinentry; a core model takes both on
+		 * its screen (PassphraseEntry), unless TREZOR_PASSPHRASE names one. */
+		if (strcmp(features->model, "1") == 0 ||
+		    (features->passphrase_protection && !features->passphrase_entry))
 			pinentry_needed = true;
 		/* The label was made safe to print when it was read (text.h). */
 		doctor_ok("a Trezor \"%s\" at %s, firmware %u.%u.%u, %s%s%s", features->label,

@@ -19,6 +19,7 @@ void api_prompt_begin(struct slot *slot, const char *label,
 	slot->conversations++;
 	memset(prompt, 0, sizeof(*prompt));
 	prompt->label = label;
+	prompt->program = module_program();
 	prompt->timeout_seconds = prompt_timeout_seconds();
 	snprintf(prompt->login_pin, sizeof(prompt->login_pin), "%s", slot->pin);
 }

@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "conversation.h"
 #include "module.h"
@@ -87,6 +88,27 @@ static CK_RV check_output(CK_BYTE_PTR signature, CK_ULONG_PTR signature_length, 
 	return CKR_OK;
 }
 
+/* A program that asks again at once after a failed signature (pkcs11-tool
+ * does, multi-part): the second prompt on the device is no accident. */
+#define RETRY_WINDOW_MS 10000
+
+static void say_if_retried(const struct session *session, size_t index)
+{
+	if (session->sign_failed_ms != 0 && session->sign_failed_identity == index &&
+	    clock_monotonic_ms() - session->sign_failed_ms < RETRY_WINDOW_MS)
+		log_error("%s asks for the signature again after it failed (it retries by "
+			  "itself): the Trezor asks once more", module_program());
+}
+
+static void note_outcome(struct session *session, size_t index, CK_RV rv)
+{
+	bool from_device = rv != CKR_OK && rv != CKR_SESSION_HANDLE_INVALID &&
+			   rv != CKR_CRYPTOKI_NOT_INITIALIZED && rv != CKR_HOST_MEMORY;
+
+	session->sign_failed_ms = from_device ? clock_monotonic_ms() : 0;
+	session->sign_failed_identity = index;
+}
+
 /* Have the device sign the digest for the session's key; ends the operation. */
 static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
 			 const uint8_t digest[EC_DIGEST_SIZE], CK_BYTE_PTR signature,
@@ -108,6 +130,8 @@ static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
 	/* The lock was let go: nobody confirms for a session closed meanwhile. */
 	if (rv == CKR_OK && session_get(handle) == NULL)
 		rv = CKR_SESSION_HANDLE_INVALID;
+	if (rv == CKR_OK)
+		say_if_retried(session, index);
 	if (rv == CKR_OK) {
 		token_object(slot, index, true, &view);
 		memcpy(point, view.point, sizeof(point));
@@ -127,8 +151,10 @@ static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
 	}
 	/* The session may have been closed meanwhile. */
 	session = session_get(handle);
-	if (session != NULL)
+	if (session != NULL) {
+		note_outcome(session, index, rv);
 		session_end_sign(session);
+	}
 	if (rv == CKR_OK)
 		*signature_length = EC_SIGNATURE_SIZE;
 	return rv;

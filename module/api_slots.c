@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "discovery.h"
+#include "identities_file.h"
 #include "mechanism.h"
 #include "module.h"
 #include "session.h"
@@ -75,6 +76,9 @@ CK_RV api_get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PT
 	/* Every listing looks again: devices come and go. */
 	discovery_refresh(module_cancel_flag());
 	listed = slots_list(token_present == CK_TRUE, found, SLOTS_MAX);
+	/* Someone who listed identities wants keys: no Trezor is news to them. */
+	if (listed == 0 && token_present == CK_TRUE && identities_configured())
+		discovery_report_none();
 	if (listed > SLOTS_MAX)
 		listed = SLOTS_MAX;
 	for (i = 0; i < listed; i++)

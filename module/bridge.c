@@ -28,6 +28,26 @@ void bridge_address(char *host, size_t host_size, char *port, size_t port_size)
 	snprintf(port, port_size, "%s", colon + 1);
 }
 
+bool bridge_address_bad(char *error, size_t error_size)
+{
+	const char *chosen = getenv("TREZOR_PKCS11_BRIDGE");
+	const char *colon = chosen != NULL ? strrchr(chosen, ':') : NULL;
+	unsigned long port;
+	char *end;
+
+	if (chosen == NULL)
+		return false;
+	if (colon != NULL && colon != chosen && colon[1] != '\0' && colon - chosen < 64) {
+		port = strtoul(colon + 1, &end, 10);
+		if (*end == '\0' && port >= 1 && port <= 65535 && colon[1] != '+' &&
+		    colon[1] != '-')
+			return false;
+	}
+	snprintf(error, error_size, "TREZOR_PKCS11_BRIDGE=%.64s is not HOST:PORT (Bridge listens on "
+		 "127.0.0.1:21325): Bridge is not asked", chosen);
+	return true;
+}
+
 void bridge_text_shown(const char *body, char out[BRIDGE_TEXT_MAX + 4])
 {
 	/* Bridge's text goes to a person's terminal: no escape sequence, no

@@ -31,6 +31,12 @@ struct bridge_device {
 void bridge_address(char *host, size_t host_size, char *port, size_t port_size);
 
 /*
+ * A TREZOR_PKCS11_BRIDGE that is not HOST:PORT: true, with the line that
+ * says so in error. (bridge_address would fall back to the default.)
+ */
+bool bridge_address_bad(char *error, size_t error_size);
+
+/*
  * The devices Bridge knows, at most `room`. Returns how many, or -1 when no
  * Bridge answers in timeout_ms (error says why).
  */

@@ -50,6 +50,21 @@ bool cache_directory_path(char *path, size_t size)
 	return cache_directory(path, size, false);
 }
 
+bool cache_directory_private(char *path, size_t size)
+{
+	struct stat info;
+	char *slash;
+
+	if (!cache_directory(path, size, false))
+		return false;
+	slash = strrchr(path, '/');
+	*slash = '\0';
+	mkdir(path, 0700);              /* ~/.cache may not be there yet */
+	*slash = '/';
+	return (mkdir(path, 0700) == 0 || errno == EEXIST) && lstat(path, &info) == 0 &&
+	       S_ISDIR(info.st_mode) && info.st_uid == geteuid() && (info.st_mode & 077) == 0;
+}
+
 bool cache_file_path(const char *device_id, const char *wallet, const char *suffix,
 		     bool create, char *path, size_t size)
 {

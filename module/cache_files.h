@@ -23,6 +23,13 @@ bool cache_private_directory(const char *path);
 bool cache_directory_path(char *path, size_t size);
 
 /*
+ * The same directory, made (mode 0700) if missing, its mode left as it is:
+ * false unless it is ours and nobody else may use it (`doctor` reports a
+ * wrong mode; writing the key cache sets it right).
+ */
+bool cache_directory_private(char *path, size_t size);
+
+/*
  * DIR/DEVICEID[-WALLET].SUFFIX, with anything unusual in the device id
  * hex-encoded; the directory is made first when `create`. False when there is
  * no home, the id is empty or too long, or the name does not fit.

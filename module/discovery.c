@@ -108,6 +108,7 @@ static bool resolve_first(const char *kind, char *path, size_t size)
 static void configured_candidates(const char *variable, struct candidates *list)
 {
 	char paths[PATHS_MAX * TRANSPORT_PATH_MAX], *path, *next, resolved[TRANSPORT_PATH_MAX];
+	char message[MESSAGE_MAX];
 
 	if (strlen(variable) >= sizeof(paths)) {
 		report_once("TREZOR_PATH", "TREZOR_PATH is too long");
@@ -124,13 +125,15 @@ static void configured_candidates(const char *variable, struct candidates *list)
 			continue;
 		if (strcmp(path, "webusb") == 0 || strcmp(path, "hid") == 0) {
 			if (!resolve_first(path, resolved, sizeof(resolved))) {
-				char message[MESSAGE_MAX];
-
 				snprintf(message, sizeof(message), "no Trezor at %s: none is attached", path);
 				report_once(path, message);
 				continue;
 			}
 			path = resolved;
+		}
+		if (strncmp(path, "bridge:", 7) == 0 && bridge_address_bad(message, sizeof(message))) {
+			report_once("TREZOR_PKCS11_BRIDGE", message);
+			continue;
 		}
 		add_candidate(list, path, CONFIGURED_PROBE_MS, false);
 	}
@@ -190,6 +193,7 @@ static void adopt(struct trezor_device *device, const char *path)
 {
 	struct slot *known = slot_find_device(device->features.device_id);
 
+	clear_report("none");
 	if (known == NULL) {
 		/* Devices found by the first look are there from the start: no event. */
 		if (!slot_add(device, path, !refreshed))
@@ -275,6 +279,10 @@ static void bridge_candidates(struct candidates *list)
 	enum endpoint_owner owner = ENDPOINT_OURS;
 	int found = -1, i;
 
+	if (bridge_address_bad(message, sizeof(message))) {
+		report_once("TREZOR_PKCS11_BRIDGE", message);
+		return;
+	}
 	/* Bridge where nobody said it is: only the user's or root's. */
 	if (getenv("TREZOR_PKCS11_BRIDGE") == NULL)
 		owner = check_endpoint(false, BRIDGE_PORT, "Trezor Bridge's port",
@@ -406,6 +414,14 @@ size_t discovery_problems(struct discovery_problem *out, size_t room)
 		count++;
 	}
 	return count;
+}
+
+void discovery_report_none(void)
+{
+	if (slots_count() > 0 || discovery_problems(NULL, 0) > 0)
+		return;
+	report_once("none", "no Trezor found: plug it in and unlock it (trezor-pkcs11 list "
+		    "says what the module sees)");
 }
 
 bool discovery_done(void)

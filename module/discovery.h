@@ -26,6 +26,12 @@
 /* Bring the slots up to date. Call under the global lock. */
 void discovery_refresh(const atomic_bool *cancel);
 
+/*
+ * No device found, and none that could not be used: say so, once (a
+ * listing that only says "cannot read public key" tells nobody anything).
+ */
+void discovery_report_none(void);
+
 /* Has any refresh run since C_Initialize? */
 bool discovery_done(void);
 

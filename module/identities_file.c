@@ -328,12 +328,19 @@ void identities_load(struct identity_list *list)
 		identities_read_file(path, list);
 		return;
 	}
-	if (log_stderr_is_terminal()) {
-		if (!identities_user_path(user_path, sizeof(user_path)))
-			snprintf(user_path, sizeof(user_path), "%s", SYSTEM_IDENTITIES);
-		log_error("no identities file: put one identity per line (like you@example.com) "
-			  "in %s", user_path);
-	}
+	/* Read only for a Trezor that is there: no keys is news then. */
+	if (!identities_user_path(user_path, sizeof(user_path)))
+		snprintf(user_path, sizeof(user_path), "%s", SYSTEM_IDENTITIES);
+	log_error("no identities file: put one identity per line (like you@example.com) in %s",
+		  user_path);
+}
+
+bool identities_configured(void)
+{
+	char path[IDENTITIES_PATH_MAX];
+	bool from_environment;
+
+	return identities_file_path(path, sizeof(path), &from_environment);
 }
 
 void identities_free(struct identity_list *list)

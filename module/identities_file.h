@@ -41,6 +41,9 @@ bool identities_user_path(char *path, size_t size);
 /* Which file to read; false when neither the user's nor the system file exists. */
 bool identities_file_path(char *path, size_t size, bool *from_environment);
 
+/* Is there an identities file to read (the person wants keys)? */
+bool identities_configured(void);
+
 /* Read the identities file (see above). Never fails: problems go to stderr. */
 void identities_load(struct identity_list *list);
 

@@ -13,6 +13,7 @@
 #define LOG_PREFIX "trezor-pkcs11: "
 
 static atomic_bool quiet;
+static void (*_Atomic sink)(const char *message);
 
 /* Format the whole line first and hand it to one write(), so lines from
  * several threads or processes sharing stderr do not interleave. */
@@ -37,15 +38,37 @@ static void write_line(const char *prefix_text, const char *format, va_list args
 	}
 }
 
+static void write_text(const char *prefix_text, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void write_text(const char *prefix_text, const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	write_line(prefix_text, format, args);
+	va_end(args);
+}
+
 void log_error(const char *format, ...)
 {
+	void (*to)(const char *message) = atomic_load(&sink);
+	char message[1024];
 	va_list args;
 
 	if (atomic_load(&quiet))
 		return;
 	va_start(args, format);
-	write_line(LOG_PREFIX, format, args);
+	vsnprintf(message, sizeof(message), format, args);
 	va_end(args);
+	write_text(LOG_PREFIX, "%s", message);
+	if (to != NULL && !log_stderr_is_terminal())
+		to(message);
+}
+
+void log_set_sink(void (*new_sink)(const char *message))
+{
+	atomic_store(&sink, new_sink);
 }
 
 void log_set_quiet(bool be_quiet)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "discovery.h"
+#include "error_log.h"
 #include "lock.h"
 #include "log.h"
 #include "session.h"
@@ -113,6 +114,7 @@ CK_RV module_initialize(CK_VOID_PTR init_args)
 		atomic_store(&state.finalizing, false);
 		atomic_store(&state.callers, 0);
 		find_program();
+		error_log_install(state.program);
 		atomic_store(&state.initialized, true);
 	}
 	pthread_mutex_unlock(&life_guard);

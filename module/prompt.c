@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "identities_file.h"
 #include "log.h"
 #include "pinentry.h"
 
@@ -30,22 +31,21 @@ static const char passphrase_description[] =
 static void notice_button(void *opaque, enum trezor_wait wait)
 {
 	struct prompt_context *context = opaque;
+	const char *program = context->program != NULL ? context->program : "a program";
+	char text[IDENTITIES_LABEL_MAX + 64];
 
 	switch (wait) {
 	case TREZOR_WAIT_PIN:
-		log_notice("Enter your PIN on the Trezor");
+		snprintf(text, sizeof(text), "Enter your PIN on the Trezor");
 		break;
 	case TREZOR_WAIT_PASSPHRASE:
-		log_notice("Enter your passphrase on the Trezor");
+		snprintf(text, sizeof(text), "Enter your passphrase on the Trezor");
 		break;
 	case TREZOR_WAIT_HIDDEN_WALLET:
 		/* Two presses: "Access hidden wallet?", then the passphrase shown. */
-		if (context->hidden_wallet_asked++ % 2 == 0)
-			log_notice("Confirm on your Trezor: open the hidden wallet of this "
-				   "passphrase");
-		else
-			log_notice("Confirm on your Trezor: the passphrase it shows is the one "
-				   "you meant");
+		snprintf(text, sizeof(text), context->hidden_wallet_asked++ % 2 == 0 ?
+			 "Confirm on your Trezor: open the hidden wallet of this passphrase" :
+			 "Confirm on your Trezor: the passphrase it shows is the one you meant");
 		break;
 	case TREZOR_WAIT_PAIRING:
 		log_notice("Confirm on your Trezor: pair it with trezor-pkcs11 on this computer");
@@ -59,11 +59,13 @@ static void notice_button(void *opaque, enum trezor_wait wait)
 		break;
 	case TREZOR_WAIT_CONFIRM:
 		if (context->label != NULL)
-			log_notice("Confirm on your Trezor: sign in as %s", context->label);
+			snprintf(text, sizeof(text), "Confirm on your Trezor: sign in as %s",
+				 context->label);
 		else
-			log_notice("Confirm on your Trezor");
+			snprintf(text, sizeof(text), "Confirm on your Trezor");
 		break;
 	}
+	notice_show(&context->notice, program, text);
 }
 
 static enum trezor_status from_pinentry(enum pinentry_result result)
@@ -85,6 +87,10 @@ static enum trezor_status ask_pin(void *opaque, char pin[TREZOR_PIN_MAX + 1], ch
 	/* A PIN handed to C_Login is tried first, and only once. */
 	if (context->login_pin[0] != '\0' && !context->login_pin_used) {
 		context->login_pin_used = true;
+		/* pkcs11-tool --login --pin 1234 means digits; the grid wants places. */
+		log_error("the PIN given to C_Login goes to the Trezor One as places in its "
+			  "scrambled grid (7 8 9 / 4 5 6 / 1 2 3), not as the PIN's digits: a wrong "
+			  "one counts as a wrong PIN");
 		snprintf(pin, TREZOR_PIN_MAX + 1, "%s", context->login_pin);
 		return TREZOR_OK;
 	}
@@ -158,4 +164,5 @@ void prompt_callbacks(struct trezor_prompts *prompts, struct prompt_context *con
 void prompt_clear(struct prompt_context *context)
 {
 	explicit_bzero(context->login_pin, sizeof(context->login_pin));
+	notice_close(&context->notice);
 }

@@ -6,10 +6,11 @@
  *   PIN (core models)  typed on the device; the terminal is told so
  *   passphrase         $TREZOR_PASSPHRASE; else typed on the device when it
  *                      can take it; else pinentry
- *   button             "Confirm on your Trezor: sign in as IDENTITY" on the
- *                      terminal, when stderr is one; likewise for a PIN or
- *                      passphrase typed on the device and the two presses
- *                      that open a passphrase's hidden wallet
+ *   button             "Confirm on your Trezor: sign in as IDENTITY", on the
+ *                      terminal, through SSH_ASKPASS or on the desktop
+ *                      (notice.h); likewise for a PIN or passphrase typed on
+ *                      the device and the two presses that open a
+ *                      passphrase's hidden wallet
  *
  * Secrets pass through buffers that are wiped after use.
  */
@@ -18,6 +19,7 @@
 
 #include <stdbool.h>
 
+#include "notice.h"
 #include "trezor.h"
 
 #define PROMPT_PIN_MAX 50
@@ -28,6 +30,8 @@ struct prompt_context {
 	bool login_pin_used;
 	int timeout_seconds;            /* how long pinentry waits for the person */
 	unsigned hidden_wallet_asked;   /* hidden-wallet confirmations so far */
+	const char *program;            /* who asks, for notices away from a terminal */
+	struct notice notice;           /* what the person is told (notice.h) */
 };
 
 /*
@@ -39,7 +43,7 @@ int prompt_timeout_seconds(void);
 /* Callbacks for device->prompts, answering with `context`. */
 void prompt_callbacks(struct trezor_prompts *prompts, struct prompt_context *context);
 
-/* Wipe the context's secrets. */
+/* The wait is over: wipe the context's secrets, take its notice away. */
 void prompt_clear(struct prompt_context *context);
 
 #endif

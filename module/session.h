@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mechanism.h"
 #include "pkcs11_types.h"
@@ -27,6 +28,9 @@ struct session {
 	bool sign_updated;              /* C_SignUpdate started a multi-part sign */
 	bool sign_busy;                 /* a thread is with the device for it */
 	size_t sign_identity;
+	/* The last signature that failed at the device, to tell a retry. */
+	int64_t sign_failed_ms;         /* 0: none */
+	size_t sign_failed_identity;
 	struct digest_input input;
 };
 

@@ -25,18 +25,9 @@ struct shared_lock {
 	bool taken;
 };
 
-/* A directory of ours that nobody else may write into, made if missing. */
-static bool private_directory(const char *path)
-{
-	struct stat info;
-
-	return (mkdir(path, 0700) == 0 || errno == EEXIST) && lstat(path, &info) == 0 &&
-	       S_ISDIR(info.st_mode) && info.st_uid == geteuid() && (info.st_mode & 022) == 0;
-}
-
 /*
  * ${XDG_RUNTIME_DIR}/trezor-pkcs11 when that is ours, else the cache
- * directory; its mode is left as it is (`doctor` reports a wrong one).
+ * directory; modes are left as they are (`doctor` reports a wrong one).
  */
 static bool lock_directory(char *path, size_t size)
 {
@@ -45,14 +36,11 @@ static bool lock_directory(char *path, size_t size)
 
 	if (runtime != NULL && runtime[0] == '/' && stat(runtime, &info) == 0 &&
 	    S_ISDIR(info.st_mode) && info.st_uid == geteuid() &&
-	    snprintf(path, size, "%s/trezor-pkcs11", runtime) < (int)size && private_directory(path))
+	    snprintf(path, size, "%s/trezor-pkcs11", runtime) < (int)size &&
+	    (mkdir(path, 0700) == 0 || errno == EEXIST) && lstat(path, &info) == 0 &&
+	    S_ISDIR(info.st_mode) && info.st_uid == geteuid() && (info.st_mode & 077) == 0)
 		return true;
-	if (!cache_directory_path(path, size))
-		return false;
-	*strrchr(path, '/') = '\0';
-	mkdir(path, 0700);              /* ~/.cache may not be there yet */
-	path[strlen(path)] = '/';
-	return private_directory(path);
+	return cache_directory_private(path, size);
 }
 
 struct shared_lock *shared_lock_open(const char *device_path)

@@ -168,9 +168,11 @@ static enum transport_status open_failure(int rc, const char *path, char *error,
 			 "rules (README, section Devices), then plug it in again", path);
 		return TRANSPORT_ERROR;
 	case LIBUSB_ERROR_BUSY:
+		/* Said only when TREZOR_PATH names the device: else discovery goes
+		 * through Bridge by itself, and says so when it cannot. */
 		snprintf(error, error_size, "the Trezor at %s is in use by another program, most "
-			 "likely Trezor Suite or Trezor Bridge: close it, or keep Bridge running "
-			 "and trezor-pkcs11 goes through it", path);
+			 "likely Trezor Suite or Trezor Bridge: close it, or unset TREZOR_PATH "
+			 "so that trezor-pkcs11 goes through Bridge", path);
 		return TRANSPORT_BUSY;
 	case LIBUSB_ERROR_NO_DEVICE:
 		snprintf(error, error_size, "the Trezor at %s was unplugged", path);

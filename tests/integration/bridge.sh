@@ -29,4 +29,14 @@ export TREZOR_PKCS11_BRIDGE=127.0.0.1:1
 output=$(ssh-keygen -D "$MODULE" 2>&1 | tr -d '\r')
 expect_eq "busy and no Bridge" "trezor-pkcs11: a Trezor is in use by another program (Trezor Suite?) and no Trezor Bridge answers: close that program, or run Bridge
 cannot read public key from pkcs11" "$output"
+
+# A TREZOR_PKCS11_BRIDGE that is no address is said to be one, not "no Bridge answers".
+export TREZOR_PKCS11_BRIDGE=localhost
+output=$(ssh-keygen -D "$MODULE" 2>&1 | tr -d '\r')
+expect_eq "a malformed TREZOR_PKCS11_BRIDGE" "trezor-pkcs11: TREZOR_PKCS11_BRIDGE=localhost is not HOST:PORT (Bridge listens on 127.0.0.1:21325): Bridge is not asked
+cannot read public key from pkcs11" "$output"
+unset LD_PRELOAD
+output=$(TREZOR_PATH=bridge:1 ssh-keygen -D "$MODULE" 2>&1 | tr -d '\r')
+expect_contains "and so with a bridge: path in TREZOR_PATH" \
+	"trezor-pkcs11: TREZOR_PKCS11_BRIDGE=localhost is not HOST:PORT" "$output"
 finish

@@ -31,6 +31,14 @@ done
 expect_eq "the passphrase was asked once for all of them" 1 "$(pinentry_count)"
 expect_eq "the device was asked for it once" 1 "$(sim_count '<- PassphraseAck')"
 
+# TREZOR_PASSPHRASE names a wallet; unset again, the person's wallet comes
+# back, with its own session: the named one is not kept by mistake.
+expect_eq "TREZOR_PASSPHRASE=other: that wallet" 1 \
+	"$(TREZOR_PASSPHRASE=other TREZOR_PKCS11_CACHE=off ssh-keygen -D "$MODULE" 2>&1 | grep -c '^ecdsa')"
+expect_eq "unset: the pinentry wallet's key, from its session" "$ALICE_TREZOR_KEY alice@example.com" \
+	"$(TREZOR_PKCS11_CACHE=off ssh-keygen -D "$MODULE" 2>&1)"
+expect_eq "no new question for it" 1 "$(pinentry_count)"
+
 # A Safe 5 with its PIN and passphrase typed on its screen: no pinentry. Its
 # PIN was typed at power-on; it asks again once it has locked itself.
 restart_sim --model "Safe 5" --pin 1234 --passphrase-protection --device-passphrase TREZOR \

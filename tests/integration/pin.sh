@@ -78,6 +78,11 @@ restart_sim --pin 1234 --matrix-seed 9
 printf '%b' "$(printf '\\x%02x' $(seq 160 191))" > "$tmp/digest"
 output=$(pkcs11-tool --module "$MODULE" --login --pin 99 --sign -m ECDSA --id "$ALICE_ID" \
 	-i "$tmp/digest" -o "$tmp/sig" 2>&1 | grep -v '^Using')
-expect_contains "C_Login's PIN is sent to the device" "trezor-pkcs11: wrong PIN: PIN invalid" "$output"
+expect_contains "before a C_Login PIN goes to a scrambled grid, a line says how it is read" \
+	"trezor-pkcs11: the PIN given to C_Login goes to the Trezor One as places in its scrambled grid (7 8 9 / 4 5 6 / 1 2 3), not as the PIN's digits: a wrong one counts as a wrong PIN
+trezor-pkcs11: wrong PIN: PIN invalid" "$output"
 expect_eq "the first try used it; pkcs11-tool's own retry asked pinentry" 1 "$(pinentry_count)"
+expect_contains "and the module says why the person is asked again" \
+	"trezor-pkcs11: pkcs11-tool asks for the signature again after it failed (it retries by itself): the Trezor asks once more" \
+	"$output"
 finish

@@ -46,8 +46,9 @@ expect_eq "the other identities are still listed" "$ALICE_KEY alice@example.com"
 # No identities file: no keys; on a terminal one line says where they go.
 unset TREZOR_PKCS11_IDENTITIES
 stdout=$(ssh-keygen -D "$MODULE" 2>&1 | tr -d '\r')
-expect_eq "no file, no keys (and no hint off a terminal)" \
-	"cannot read public key from pkcs11" "$stdout"
+expect_eq "no file, no keys, and a line says where identities go" \
+	"trezor-pkcs11: no identities file: put one identity per line (like you@example.com) in $HOME/.config/trezor-pkcs11/identities
+cannot read public key from pkcs11" "$stdout"
 stdout=$(script -qec "ssh-keygen -D '$MODULE'" /dev/null < /dev/null | tr -d '\r')
 expect_eq "on a terminal, where identities go" \
 	"trezor-pkcs11: no identities file: put one identity per line (like you@example.com) in $HOME/.config/trezor-pkcs11/identities

@@ -14,7 +14,7 @@
 unit="$abs_top_srcdir/examples/systemd/trezor-ssh-agent.service"
 environment_file="$abs_top_srcdir/examples/systemd/trezor-ssh-agent.conf"
 runtime="$tmp/runtime"
-mkdir -m 700 "$runtime"
+mkdir -p -m 700 "$runtime"
 allowed="$(dirname "$(readlink -f "$MODULE")")/*"
 
 output=$(systemd-analyze verify --man=no "$unit" 2>&1)
