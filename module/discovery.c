@@ -11,6 +11,7 @@
 #include "endpoint_owner.h"
 #include "lock.h"
 #include "log.h"
+#include "module.h"
 #include "prompt.h"
 #include "slot.h"
 #include "usb.h"
@@ -217,7 +218,8 @@ static enum trezor_status read_features(struct trezor_device *device)
 {
 	enum transport_status turn = transport_begin(device->transport,
 						     device->confirm_timeout_ms);
-	struct prompt_context context = { .timeout_seconds = prompt_timeout_seconds() };
+	struct prompt_context context = { .timeout_seconds = prompt_timeout_seconds(),
+					  .program = module_program() };
 	struct trezor_prompts prompts;
 	enum trezor_status status;
 

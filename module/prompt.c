@@ -48,14 +48,16 @@ static void notice_button(void *opaque, enum trezor_wait wait)
 			 "Confirm on your Trezor: the passphrase it shows is the one you meant");
 		break;
 	case TREZOR_WAIT_PAIRING:
-		log_notice("Confirm on your Trezor: pair it with trezor-pkcs11 on this computer");
+		snprintf(text, sizeof(text), "Confirm on your Trezor: pair it with trezor-pkcs11 on "
+			 "this computer");
 		break;
 	case TREZOR_WAIT_CONNECTION:
-		log_notice("Confirm on your Trezor: let trezor-pkcs11 on this computer connect");
+		snprintf(text, sizeof(text), "Confirm on your Trezor: let trezor-pkcs11 on this "
+			 "computer connect");
 		break;
 	case TREZOR_WAIT_AUTOCONNECT:
-		log_notice("Confirm on your Trezor to let trezor-pkcs11 connect from now on without "
-			   "asking, or refuse to be asked at each new connection");
+		snprintf(text, sizeof(text), "Confirm on your Trezor to let trezor-pkcs11 connect "
+			 "from now on without asking, or refuse to be asked at each new connection");
 		break;
 	case TREZOR_WAIT_CONFIRM:
 		if (context->label != NULL)
