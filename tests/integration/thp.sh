@@ -124,6 +124,11 @@ expect_contains "a wrong code: one line says so" \
 expect_eq "a wrong code: no credential kept" "" \
 	"$(awk 'NR > 1' "$data/thp-credentials")"
 
+stdout=$(FAKE_PINENTRY_WRONG_CODE=1 "$CLI" pair 2>&1)
+expect_eq "pair, a wrong code: it fails" 1 "$?"
+expect_contains "pair, a wrong code: the line" \
+	"not paired: $TREZOR_PATH: the code typed is not the one the Trezor showed" "$stdout"
+
 stdout=$(FAKE_PINENTRY_CANCEL=1 ssh-keygen -D "$MODULE" 2> "$tmp/stderr")
 expect_contains "pinentry cancelled: one line says so" \
 	"trezor-pkcs11: $TREZOR_PATH: cancelled in pinentry" "$(cat "$tmp/stderr")"
