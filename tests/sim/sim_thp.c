@@ -1,7 +1,7 @@
 /*
  * The simulated Safe 7's THP transport: the broadcast channel, the channel
  * table, the alternating bit, transport errors, the active channel, the
- * faults. See sim_thp.h.
+ * faults (the encrypted messages: sim_thp_app.c). See sim_thp.h.
  */
 #include "config.h"
 
@@ -13,7 +13,6 @@
 
 #include <openssl/crypto.h>
 
-#include "messages.h"
 #include "sim_device.h"
 #include "sim_flow.h"
 #include "sim_session.h"
@@ -21,7 +20,6 @@
 
 #define BROADCAST 0xFFFFu
 #define NONCE_SIZE 8
-#define APP_HEADER 3
 #define TAG_SIZE 16
 #define PREEMPT_AFTER_MS 1000           /* interface_context.py _PREEMPT_TIMEOUT_MS */
 #define RETRANSMIT_FIRST_MS 200
@@ -260,31 +258,6 @@ static void delivered(struct sim_device *device, struct sim_thp_channel *channel
 	start_sending(device, channel);
 }
 
-void sim_thp_send_application(struct sim_device *device, struct sim_thp_channel *channel,
-			      uint8_t session, uint16_t type, const uint8_t *payload,
-			      size_t length)
-{
-	size_t plain_length = APP_HEADER + length;
-	uint8_t *plain = malloc(plain_length), *cipher = malloc(plain_length + TAG_SIZE);
-
-	if (plain == NULL || cipher == NULL) {
-		free(plain);
-		free(cipher);
-		return;
-	}
-	plain[0] = session;
-	plain[1] = (uint8_t)(type >> 8);
-	plain[2] = (uint8_t)type;
-	if (length > 0)
-		memcpy(plain + APP_HEADER, payload, length);
-	if (thp_aesgcm_encrypt(channel->key_response, channel->nonce_response++, NULL, 0, plain,
-			       plain_length, cipher))
-		sim_thp_send(device, channel, 0x04, cipher, plain_length + TAG_SIZE);
-	OPENSSL_cleanse(plain, plain_length);
-	free(plain);
-	free(cipher);
-}
-
 /* ---- data messages in --------------------------------------------------------------------- */
 
 /* Another channel's workflow is under way and wrote within the last second: busy. */
@@ -301,64 +274,6 @@ static bool busy_elsewhere(struct sim_device *device, uint16_t id)
 	sim_flow_abort(device);
 	thp->active = 0;
 	return false;
-}
-
-/* An application message of an open channel, in its session. */
-static void application(struct sim_device *device, struct sim_thp_channel *channel,
-			uint8_t session, uint16_t type, const uint8_t *payload, size_t length)
-{
-	struct sim_thp *thp = thp_of(device);
-
-	if (sim_flow_reads_nothing(device)) {
-		/* The device computes: the message waits, as on a real device's interface. */
-		free(thp->deferred_payload);
-		thp->deferred_payload = malloc(length > 0 ? length : 1);
-		if (thp->deferred_payload == NULL)
-			return;
-		memcpy(thp->deferred_payload, payload, length);
-		thp->deferred_length = length;
-		thp->deferred_type = type;
-		thp->deferred_session = session;
-		thp->deferred_channel = channel->id;
-		thp->deferred = true;
-		return;
-	}
-	thp->session = session;
-	sim_session_thp_select(device, channel->id, session);
-	if (type != MSG_THP_CREDENTIAL_REQUEST) {
-		sim_device_dispatch(device, false, type, payload, length);
-		return;
-	}
-	sim_device_log(device, "<- ThpCredentialRequest");
-	if (sim_flow_busy(device))
-		sim_flow_abort(device); /* a new request ends the one asking, as on a core model */
-	sim_thp_credential_request(device, channel, type, payload, length);
-}
-
-static void encrypted(struct sim_device *device, struct sim_thp_channel *channel,
-		      const uint8_t *cipher, size_t length)
-{
-	uint8_t *plain = length >= APP_HEADER + TAG_SIZE ? malloc(length - TAG_SIZE) : NULL;
-	uint16_t type;
-
-	if (plain == NULL || !thp_aesgcm_decrypt(channel->key_request, channel->nonce_request,
-						 NULL, 0, cipher, length, plain)) {
-		free(plain);
-		sim_thp_send_error(device, channel->id, 3);     /* DECRYPTION_FAILED */
-		sim_thp_close(device, channel, "closed (a message that does not decrypt)");
-		return;
-	}
-	channel->nonce_request++;
-	type = (uint16_t)(plain[1] << 8 | plain[2]);
-	thp_of(device)->active = channel->id;
-	if (channel->phase == SIM_THP_OPEN)
-		application(device, channel, plain[0], type, plain + APP_HEADER,
-			    length - TAG_SIZE - APP_HEADER);
-	else
-		sim_thp_pairing_message(device, channel, type, plain + APP_HEADER,
-					length - TAG_SIZE - APP_HEADER);
-	OPENSSL_cleanse(plain, length - TAG_SIZE);
-	free(plain);
 }
 
 /* Does the host's fault mode spoil what comes in (no ACK, busy, unallocated)? */
@@ -403,7 +318,7 @@ static void take_message(struct sim_device *device, struct sim_thp_channel *chan
 	send_ack(device, channel->id, seq);
 	channel->receive_bit ^= 1;
 	if (kind == 0x04 && channel->phase >= SIM_THP_TP0)
-		encrypted(device, channel, channel->buffer, length);
+		sim_thp_encrypted(device, channel, channel->buffer, length);
 	else if (kind == 0x00 || kind == 0x02)
 		sim_thp_handshake_message(device, channel, control, channel->buffer, length);
 	else
@@ -502,34 +417,6 @@ void sim_thp_receive(struct sim_device *device, const uint8_t packet[SIM_THP_PAC
 		reassemble(device, channel, packet);
 }
 
-/* ---- the core machine's replies ---------------------------------------------------------- */
-
-void sim_thp_flush(struct sim_device *device)
-{
-	struct sim_thp *thp = thp_of(device);
-	struct sim_thp_channel *channel;
-	size_t i, kept = 0;
-
-	if (thp == NULL)
-		return;
-	channel = sim_thp_channel(device, thp->active);
-	for (i = 0; i < device->outbox_count; i++) {
-		struct sim_outgoing *out = &device->outbox[i];
-
-		if (out->debug) {
-			device->outbox[kept++] = *out;
-			continue;
-		}
-		/* Pairing and credential phase answers go out in session 0, as the firmware's. */
-		if (channel != NULL && channel->phase >= SIM_THP_TP0)
-			sim_thp_send_application(device, channel,
-						 channel->phase == SIM_THP_OPEN ? thp->session : 0,
-						 out->type, out->payload, out->length);
-		sim_outgoing_free(out);
-	}
-	device->outbox_count = kept;
-}
-
 /* ---- time -------------------------------------------------------------------------------- */
 
 static void retransmit(struct sim_device *device, struct sim_thp_channel *channel)
@@ -566,8 +453,9 @@ void sim_thp_tick(struct sim_device *device)
 		thp->deferred = false;
 		channel = sim_thp_channel(device, thp->deferred_channel);
 		if (channel != NULL && channel->phase == SIM_THP_OPEN)
-			application(device, channel, thp->deferred_session, thp->deferred_type,
-				    thp->deferred_payload, thp->deferred_length);
+			sim_thp_application(device, channel, thp->deferred_session,
+					    thp->deferred_type, thp->deferred_payload,
+					    thp->deferred_length);
 		free(thp->deferred_payload);
 		thp->deferred_payload = NULL;
 	}

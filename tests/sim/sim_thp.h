@@ -10,6 +10,8 @@
  *                        the codec v1 probe's answer), the channel table,
  *                        the alternating bit and retransmission, transport
  *                        errors, the one active channel, the faults
+ *   sim_thp_app.c        encrypted messages: the host's decrypted and handed
+ *                        on, the core machine's replies encrypted
  *   sim_thp_handshake.c  the responder's Noise XX, states TH1 and TH2
  *   sim_thp_pairing.c    pairing by code entry (TP0 to TP3), the credential
  *                        phase (TC1) and the application's credential request
@@ -179,6 +181,13 @@ void sim_thp_close(struct sim_device *device, struct sim_thp_channel *channel, c
 void sim_thp_send_application(struct sim_device *device, struct sim_thp_channel *channel,
 			      uint8_t session, uint16_t type, const uint8_t *payload,
 			      size_t length);
+
+/* sim_thp_app.c: an encrypted message of the host, whole and ACKed. */
+void sim_thp_encrypted(struct sim_device *device, struct sim_thp_channel *channel,
+		       const uint8_t *cipher, size_t length);
+/* An application message of an open channel, in its session (or deferred while busy). */
+void sim_thp_application(struct sim_device *device, struct sim_thp_channel *channel,
+			 uint8_t session, uint16_t type, const uint8_t *payload, size_t length);
 
 /* sim_thp_wire.c: a packet with CRC, and the device's packet of a message. */
 void sim_thp_wire_packet(uint8_t control, uint16_t channel, const uint8_t *payload,
