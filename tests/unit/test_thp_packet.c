@@ -139,7 +139,10 @@ static void expected_packets(int which, const char *const **packets, size_t *cou
 	switch (which) {
 	case 0: *packets = empty_payload; *count = 1; break;
 	case 1: *packets = short_payload; *count = 1; break;
-	case 2: *packets = longer_payload; *count = sizeof(longer_payload) / sizeof(longer_payload[0]); break;
+	case 2:
+		*packets = longer_payload;
+		*count = sizeof(longer_payload) / sizeof(longer_payload[0]);
+		break;
 	default:
 		*packets = even_longer_payload;
 		*count = sizeof(even_longer_payload) / sizeof(even_longer_payload[0]);
