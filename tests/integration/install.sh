@@ -68,13 +68,15 @@ healthy[devices]="ok       a Trezor \"Simulated Trezor\" at $TREZOR_PATH, firmwa
 healthy[identities]="ok       2 identities in $tmp/identities"
 healthy[pinentry]="ok       pinentry is $TREZOR_PKCS11_PINENTRY"
 healthy[cache]="ok       the key cache is $cache"
+healthy[agent]="ok       no ssh-agent in this session (SSH_AUTH_SOCK is not set)"
+healthy[errors]="ok       no errors logged by programs without a terminal"
 
 # report [CHECK LINES]...: the whole report, each CHECK saying its LINES.
 report() {
 	local check lines= count
 	declare -A says
 	while [ $# -ge 2 ]; do says[$1]=$2; shift 2; done
-	for check in module p11kit udev devices identities pinentry cache; do
+	for check in module p11kit udev devices identities pinentry cache agent errors; do
 		lines+="${says[$check]-${healthy[$check]}}"$'\n'
 	done
 	count=$(printf '%s' "$lines" | grep -c '^PROBLEM')
