@@ -79,7 +79,8 @@ void thp_packet_encode(uint8_t control, uint16_t channel, const uint8_t *payload
 
 void thp_reader_init(struct thp_reader *reader, uint16_t channel, bool broadcast)
 {
-	thp_reader_clear(reader);
+	/* Not thp_reader_clear: that keeps the fields a new reader has yet to get. */
+	explicit_bzero(reader, sizeof(*reader));
 	reader->channel = channel;
 	reader->broadcast = broadcast;
 }
