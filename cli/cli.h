@@ -31,6 +31,8 @@ int cli_list(int argc, char **argv);
 int cli_add(int argc, char **argv);
 int cli_pubkey(int argc, char **argv);
 int cli_doctor(int argc, char **argv);
+int cli_pair(int argc, char **argv);
+int cli_unpair(int argc, char **argv);
 
 /* Whether argv asks for --help (then the usage is printed on stdout). */
 bool cli_wants_help(int argc, char **argv, const char *usage);
@@ -51,6 +53,9 @@ void cli_find_devices(CK_FUNCTION_LIST *p11, struct cli_devices *found);
 
 /* "no PIN", "unlocked" or "locked", as Features said when it was read. */
 const char *cli_lock_state(const struct trezor_features *features);
+
+/* ", paired: connects without asking" and such for a THP device; "" for the others. */
+const char *cli_pairing_state(const struct trezor_features *features);
 
 /* ---- the module, as a program uses it (keys.c) ------------------------------------ */
 

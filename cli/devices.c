@@ -22,6 +22,17 @@ void cli_find_devices(CK_FUNCTION_LIST *p11, struct cli_devices *found)
 		found->problem_count = CLI_DEVICES_MAX;
 }
 
+const char *cli_pairing_state(const struct trezor_features *features)
+{
+	switch (features->pairing) {
+	case TREZOR_PAIRING_AUTOCONNECT: return ", paired (connects without asking)";
+	case TREZOR_PAIRING_CONFIRM:
+		return ", paired (asks to allow each connection after a restart)";
+	case TREZOR_PAIRING_UNPAIRED: return ", not paired";
+	default: return "";
+	}
+}
+
 const char *cli_lock_state(const struct trezor_features *features)
 {
 	if (!features->pin_protection)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "discovery.h"
 #include "doctor.h"
 #include "inventory.h"
 #include "log.h"
@@ -32,8 +33,10 @@ static const char *fix_for(const char *message)
 		return "set the Trezor up first with Trezor Suite (trezor.io/start)";
 	if (strstr(message, "in use by another program") != NULL)
 		return "close Trezor Suite, or run Trezor Bridge so that both can use it";
+	if (strstr(message, "not paired") != NULL)
+		return "run trezor-pkcs11 pair: confirm on the Trezor, then type the code it shows";
 	if (strstr(message, "(THP)") != NULL)
-		return "use this Trezor with Trezor Suite; trezor-pkcs11 cannot use it yet";
+		return "connect the Trezor by USB, without Trezor Bridge";
 	return "see the README's Troubleshooting section";
 }
 
@@ -44,6 +47,7 @@ void doctor_check_devices(void)
 	const char *path = getenv("TREZOR_PATH");
 	size_t i;
 
+	discovery_set_pairing(false, false);     /* only look: pair pairs */
 	if (p11->C_Initialize(NULL) == CKR_OK) {
 		cli_find_devices(p11, &found);
 		p11->C_Finalize(NULL);
@@ -59,9 +63,10 @@ void doctor_check_devices(void)
 		    (features->passphrase_protection && !features->passphrase_entry))
 			pinentry_needed = true;
 		/* The label was made safe to print when it was read (text.h). */
-		doctor_ok("a Trezor \"%s\" at %s, firmware %u.%u.%u, %s%s", features->label,
+		doctor_ok("a Trezor \"%s\" at %s, firmware %u.%u.%u, %s%s%s", features->label,
 			  found.devices[i].path, features->major_version, features->minor_version,
 			  features->patch_version, cli_lock_state(features),
+			  cli_pairing_state(features),
 			  features->pin_protection && !features->unlocked ?
 				  ": it asks for its PIN when it signs" : "");
 	}

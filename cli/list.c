@@ -8,13 +8,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "thp_credentials.h"
 
 static const char usage[] =
 	"usage: trezor-pkcs11 list\n"
 	"\n"
-	"Show the Trezors found (model, label, path, firmware, locked or not),\n"
-	"those found but not usable and why, and the identities file in use with\n"
-	"its identities. TREZOR_PATH and TREZOR_PKCS11_IDENTITIES are obeyed.\n";
+	"Show the Trezors found (model, label, path, firmware, locked or not, and a\n"
+	"Safe 7's pairing), those found but not usable and why, the Safe 7s this\n"
+	"computer is paired with, and the identities file in use with its\n"
+	"identities. It pairs nothing (trezor-pkcs11 pair does). TREZOR_PATH and\n"
+	"TREZOR_PKCS11_IDENTITIES are obeyed.\n";
 
 /* A fixed-length PKCS#11 string, without its padding. */
 static void unpad(const CK_UTF8CHAR *field, size_t size, char *out, size_t out_size)
@@ -35,10 +38,11 @@ static void print_device(CK_FUNCTION_LIST *p11, const struct inventory_device *d
 	if (p11->C_GetTokenInfo(device->slot_id, &token) == CKR_OK)
 		unpad(token.model, sizeof(token.model), model, sizeof(model));
 	/* The label was made safe to print when it was read (text.h). */
-	printf("%s \"%s\" at %s: firmware %u.%u.%u, %s%s\n", model, features->label,
+	printf("%s \"%s\" at %s: firmware %u.%u.%u, %s%s%s\n", model, features->label,
 	       device->path, features->major_version, features->minor_version,
 	       features->patch_version, cli_lock_state(features),
-	       features->passphrase_protection ? ", passphrase protection on" : "");
+	       features->passphrase_protection ? ", passphrase protection on" : "",
+	       cli_pairing_state(features));
 }
 
 /* The devices, and those discovery could not use (with why). */
@@ -76,6 +80,23 @@ static void list_identities(void)
 	identities_free(&list);
 }
 
+/* The pairings kept (thp_credentials.h), attached or not. */
+static void list_pairings(void)
+{
+	struct thp_credentials kept;
+	char path[512];
+	size_t i;
+
+	thp_credentials_read(&kept);
+	if (kept.count > 0 && thp_credentials_path("thp-credentials", path, sizeof(path)))
+		printf("paired Trezors (%s):\n", path);
+	for (i = 0; i < kept.count; i++)
+		printf("  %s%s\n", kept.stored[i].device_id[0] ? kept.stored[i].device_id
+							      : "(device id not known yet)",
+		       kept.stored[i].autoconnect ? ", connects without asking" : "");
+	thp_credentials_wipe(&kept);
+}
+
 int cli_list(int argc, char **argv)
 {
 	CK_FUNCTION_LIST *p11 = cli_module();
@@ -86,11 +107,13 @@ int cli_list(int argc, char **argv)
 		cli_error("list takes no arguments");
 		return CLI_USAGE;
 	}
+	discovery_set_pairing(false, false);     /* only look */
 	if (p11->C_Initialize(NULL) != CKR_OK) {
 		cli_error("the module did not start");
 		return CLI_FAILED;
 	}
 	list_devices(p11);
+	list_pairings();
 	list_identities();
 	p11->C_Finalize(NULL);
 	return fflush(stdout) == 0 ? CLI_OK : CLI_FAILED;

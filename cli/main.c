@@ -1,7 +1,7 @@
 /*
  * trezor-pkcs11: list devices and identities, add identities, print their
- * public keys for authorized_keys, and check a set-up (doctor). See cli.h
- * and trezor-pkcs11(1).
+ * public keys for authorized_keys, check a set-up (doctor), pair a Safe 7
+ * (pair, unpair). See cli.h and trezor-pkcs11(1).
  */
 #include "config.h"
 
@@ -20,6 +20,8 @@ static const char usage_text[] =
 	"  pubkey [IDENTITY...]   the authorized_keys lines of these identities (of\n"
 	"                         all in the identities file when none is named)\n"
 	"  doctor                 check the set-up and explain what is wrong\n"
+	"  pair [--no-autoconnect]  pair this computer with a Trezor Safe 7 ahead of use\n"
+	"  unpair DEVICE-ID|--all   forget a Safe 7's pairing: the next use pairs again\n"
 	"  help                   this text (trezor-pkcs11 COMMAND --help: one command)\n"
 	"  --version              the version\n"
 	"\n"
@@ -51,6 +53,8 @@ int main(int argc, char **argv)
 		{ "add", cli_add },
 		{ "pubkey", cli_pubkey },
 		{ "doctor", cli_doctor },
+		{ "pair", cli_pair },
+		{ "unpair", cli_unpair },
 	};
 	size_t i;
 

@@ -11,8 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Make a directory of mode 0700 if it is missing; false if it is not ours. */
-static bool private_directory(const char *path)
+bool cache_private_directory(const char *path)
 {
 	struct stat info;
 
@@ -43,7 +42,7 @@ static bool cache_directory(char *path, size_t size, bool create)
 		return true;
 	if (mkdir(base, 0700) != 0 && errno != EEXIST)
 		return false;
-	return private_directory(path);
+	return cache_private_directory(path);
 }
 
 bool cache_directory_path(char *path, size_t size)

@@ -16,6 +16,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Make a directory of mode 0700 if it is missing; false if it is not ours. */
+bool cache_private_directory(const char *path);
+
 /* ${XDG_CACHE_HOME:-$HOME/.cache}/trezor-pkcs11 (not created); false without a home. */
 bool cache_directory_path(char *path, size_t size);
 

@@ -7,6 +7,8 @@
 
 #include "log.h"
 #include "session_file.h"
+#include "thp_connect.h"
+#include "thp_pairing.h"
 
 /* ---- results ---------------------------------------------------------------- */
 
@@ -18,6 +20,7 @@ static CK_RV ckr_of(enum trezor_status status)
 	case TREZOR_ERR_NOT_CONFIRMED: return CKR_FUNCTION_CANCELED;
 	case TREZOR_ERR_GONE: return CKR_DEVICE_REMOVED;
 	case TREZOR_ERR_PIN_INVALID: return CKR_PIN_INCORRECT;
+	case TREZOR_ERR_WRONG_CODE: return CKR_PIN_INCORRECT;  /* a Safe 7's pairing code */
 	case TREZOR_ERR_NO_MEMORY: return CKR_HOST_MEMORY;
 	case TREZOR_ERR_ABORTED: return CKR_CRYPTOKI_NOT_INITIALIZED;
 	case TREZOR_ERR_NEEDS_INPUT: return CKR_FUNCTION_FAILED;
@@ -57,6 +60,8 @@ static enum trezor_status start_session(struct slot *slot)
 	session_file_find(features->device_id, slot->wallet, sent, &length);
 	memcpy(features->session_id, sent, length);
 	features->session_id_len = length;
+	/* For a device that takes the passphrase with the session (THP): the one chosen. */
+	slot->device->wallet_passphrase = slot->wallet[0] != '\0';
 	status = trezor_initialize(slot->device);
 	/* A device that does not know the id (it restarted) answers with a new one. */
 	resumed = status == TREZOR_OK && length > 0 && features->session_id_len == length &&
@@ -248,5 +253,30 @@ CK_RV conversation_sign(struct slot *slot, const struct key_identity *key,
 	CK_RV rv = converse(slot, prompt, send_sign, &request, &outcome);
 
 	*key_replaced = outcome == TREZOR_ERR_KEY_MISMATCH;
+	return rv;
+}
+
+CK_RV conversation_set_autoconnect(struct slot *slot, struct prompt_context *prompt,
+				   bool autoconnect, enum trezor_pairing *pairing)
+{
+	struct trezor_prompts prompts;
+	enum trezor_status status;
+	CK_RV rv = take_device(slot);
+
+	if (rv != CKR_OK)
+		return rv;
+	if (slot->device->transport->thp == NULL) {
+		give_device(slot);
+		return CKR_FUNCTION_NOT_SUPPORTED;
+	}
+	prompt_callbacks(&prompts, prompt);
+	slot->device->prompts = &prompts;
+	status = thp_connect(slot->device);
+	if (status == TREZOR_OK)
+		status = thp_change_autoconnect(slot->device, autoconnect);
+	slot->device->prompts = NULL;
+	*pairing = slot->device->features.pairing;
+	rv = conversation_result(slot, status);
+	give_device(slot);
 	return rv;
 }

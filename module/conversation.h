@@ -43,4 +43,12 @@ CK_RV conversation_sign(struct slot *slot, const struct key_identity *key,
 			bool *key_replaced, const uint8_t digest[EC_DIGEST_SIZE],
 			const char *visual, uint8_t signature[EC_SIGNATURE_SIZE]);
 
+/*
+ * A Safe 7 (THP): replace this computer's credential by one that connects
+ * without asking (autoconnect; the device asks the person), or by one that
+ * asks after each restart. CKR_FUNCTION_NOT_SUPPORTED for a codec v1 device.
+ */
+CK_RV conversation_set_autoconnect(struct slot *slot, struct prompt_context *prompt,
+				   bool autoconnect, enum trezor_pairing *pairing);
+
 #endif

@@ -11,6 +11,7 @@
 #include "endpoint_owner.h"
 #include "lock.h"
 #include "log.h"
+#include "module.h"
 #include "prompt.h"
 #include "slot.h"
 #include "usb.h"
@@ -38,6 +39,8 @@ struct candidates {
 };
 
 static bool refreshed;
+static bool discovery_pairing = true;
+static bool discovery_offer_autoconnect = true;
 
 /* What was said about each path, so that it is said once. */
 static struct {
@@ -206,17 +209,31 @@ static void adopt(struct trezor_device *device, const char *path)
 	slot_attach(known, device, path);
 }
 
+/*
+ * The first look at a device: its Features. A Safe 7 is connected first
+ * (THP), and the person may be asked then: to pair it (its code typed into
+ * pinentry), to allow the connection, its PIN if it is locked.
+ */
 static enum trezor_status read_features(struct trezor_device *device)
 {
 	enum transport_status turn = transport_begin(device->transport,
 						     device->confirm_timeout_ms);
+	struct prompt_context context = { .timeout_seconds = prompt_timeout_seconds(),
+					  .program = module_program() };
+	struct trezor_prompts prompts;
 	enum trezor_status status;
 
 	if (turn != TRANSPORT_OK) {
 		snprintf(device->error, sizeof(device->error), "%s", device->transport->error);
 		return TREZOR_ERR_TRANSPORT;
 	}
+	prompt_callbacks(&prompts, &context);
+	device->prompts = &prompts;
+	device->allow_pairing = discovery_pairing;
+	device->offer_autoconnect = discovery_offer_autoconnect;
 	status = trezor_get_features(device);
+	device->prompts = NULL;
+	prompt_clear(&context);
 	transport_end(device->transport);
 	return status;
 }
@@ -412,6 +429,12 @@ void discovery_report_none(void)
 bool discovery_done(void)
 {
 	return refreshed;
+}
+
+void discovery_set_pairing(bool allowed, bool offer_autoconnect)
+{
+	discovery_pairing = allowed;
+	discovery_offer_autoconnect = offer_autoconnect;
 }
 
 void discovery_reset(void)

@@ -44,6 +44,15 @@ struct discovery_problem {
 /* The problems standing now, at most `room`; returns how many there are. */
 size_t discovery_problems(struct discovery_problem *out, size_t room);
 
+/*
+ * Whether a Safe 7 found now may be paired (thp_pairing.h: the person types
+ * its code into pinentry), and whether pairing ends with the offer to
+ * connect without asking. Both on by default; trezor-pkcs11 list and doctor
+ * only look (an unpaired device is reported), pair --no-autoconnect makes
+ * no offer.
+ */
+void discovery_set_pairing(bool allowed, bool offer_autoconnect);
+
 /* Forget what was reported and found (C_Finalize, or after fork). */
 void discovery_reset(void);
 

@@ -26,4 +26,12 @@ CK_RV inventory_devices(struct inventory_device *out, size_t room, size_t *count
 /* The devices found but not usable, at most `room`; *count says how many. */
 CK_RV inventory_problems(struct discovery_problem *out, size_t room, size_t *count);
 
+/*
+ * trezor-pkcs11 pair: a paired Safe 7 connects without asking from now on
+ * (autoconnect, which the device asks the person to allow), or asks again
+ * after each restart. *pairing is the state after.
+ */
+CK_RV inventory_set_autoconnect(CK_SLOT_ID slot_id, bool autoconnect,
+				enum trezor_pairing *pairing);
+
 #endif

@@ -34,6 +34,20 @@ const char *message_type_name(unsigned type)
 	case MSG_DEBUG_LINK_DECISION: return "DebugLinkDecision";
 	case MSG_DEBUG_LINK_GET_STATE: return "DebugLinkGetState";
 	case MSG_DEBUG_LINK_STATE: return "DebugLinkState";
+	case MSG_THP_CREATE_NEW_SESSION: return "ThpCreateNewSession";
+	case MSG_THP_PAIRING_REQUEST: return "ThpPairingRequest";
+	case MSG_THP_PAIRING_REQUEST_APPROVED: return "ThpPairingRequestApproved";
+	case MSG_THP_SELECT_METHOD: return "ThpSelectMethod";
+	case MSG_THP_PAIRING_PREPARATIONS_FINISHED: return "ThpPairingPreparationsFinished";
+	case MSG_THP_CREDENTIAL_REQUEST: return "ThpCredentialRequest";
+	case MSG_THP_CREDENTIAL_RESPONSE: return "ThpCredentialResponse";
+	case MSG_THP_END_REQUEST: return "ThpEndRequest";
+	case MSG_THP_END_RESPONSE: return "ThpEndResponse";
+	case MSG_THP_CODE_ENTRY_COMMITMENT: return "ThpCodeEntryCommitment";
+	case MSG_THP_CODE_ENTRY_CHALLENGE: return "ThpCodeEntryChallenge";
+	case MSG_THP_CODE_ENTRY_CPACE_TREZOR: return "ThpCodeEntryCpaceTrezor";
+	case MSG_THP_CODE_ENTRY_CPACE_HOST_TAG: return "ThpCodeEntryCpaceHostTag";
+	case MSG_THP_CODE_ENTRY_SECRET: return "ThpCodeEntrySecret";
 	default: return NULL;
 	}
 }

@@ -19,6 +19,11 @@ static const char pin_description[] =
 	"        4 5 6\n"
 	"        1 2 3";
 
+static const char code_description[] =
+	"Your Trezor shows a one-time code of six digits, to pair it with\n"
+	"trezor-pkcs11 on this computer. Type the code here. Pairing is done once:\n"
+	"later programs connect without it.";
+
 static const char passphrase_description[] =
 	"Your Trezor asks for its passphrase. Each passphrase opens its own\n"
 	"wallet, with its own keys; leave it empty for the standard wallet.";
@@ -41,6 +46,18 @@ static void notice_button(void *opaque, enum trezor_wait wait)
 		snprintf(text, sizeof(text), context->hidden_wallet_asked++ % 2 == 0 ?
 			 "Confirm on your Trezor: open the hidden wallet of this passphrase" :
 			 "Confirm on your Trezor: the passphrase it shows is the one you meant");
+		break;
+	case TREZOR_WAIT_PAIRING:
+		snprintf(text, sizeof(text), "Confirm on your Trezor: pair it with trezor-pkcs11 on "
+			 "this computer");
+		break;
+	case TREZOR_WAIT_CONNECTION:
+		snprintf(text, sizeof(text), "Confirm on your Trezor: let trezor-pkcs11 on this "
+			 "computer connect");
+		break;
+	case TREZOR_WAIT_AUTOCONNECT:
+		snprintf(text, sizeof(text), "Confirm on your Trezor to let trezor-pkcs11 connect "
+			 "from now on without asking, or refuse to be asked at each new connection");
 		break;
 	case TREZOR_WAIT_CONFIRM:
 		if (context->label != NULL)
@@ -109,6 +126,17 @@ static enum trezor_status ask_passphrase(void *opaque, bool device_can,
 					  error_size));
 }
 
+static enum trezor_status ask_code(void *opaque, char typed[TREZOR_CODE_TYPED_MAX + 1],
+				   char *error, size_t error_size)
+{
+	struct prompt_context *context = opaque;
+	struct pinentry_request request = { "Trezor pairing", code_description, "Code:",
+					    context->timeout_seconds };
+
+	return from_pinentry(pinentry_ask(&request, typed, TREZOR_CODE_TYPED_MAX + 1, error,
+					  error_size));
+}
+
 int prompt_timeout_seconds(void)
 {
 	const char *text = getenv("TREZOR_PKCS11_CONFIRM_TIMEOUT");
@@ -132,6 +160,7 @@ void prompt_callbacks(struct trezor_prompts *prompts, struct prompt_context *con
 	prompts->button = notice_button;
 	prompts->pin = ask_pin;
 	prompts->passphrase = ask_passphrase;
+	prompts->pairing_code = ask_code;
 }
 
 void prompt_clear(struct prompt_context *context)

@@ -182,13 +182,21 @@ void session_file_keep(const char *device_id, const char *wallet, const uint8_t 
 	snprintf(kept.wallet, sizeof(kept.wallet), "%s", wallet);
 	memcpy(kept.id, id, length);
 	kept.length = length;
-	/* Drop the wallet's old line; the least recent falls off the end. */
-	for (i = 0; i < sessions.length; i++) {
-		if (strcmp(sessions.entries[i].wallet, wallet) == 0) {
+	/*
+	 * Drop the wallet's old line, and any other wallet's line with this id:
+	 * the device holds this wallet's session under it now (THP's one-byte
+	 * ids are the host's choice, and a new session takes the id's place).
+	 * The least recent line falls off the end.
+	 */
+	for (i = 0; i < sessions.length;) {
+		if (strcmp(sessions.entries[i].wallet, wallet) == 0 ||
+		    (sessions.entries[i].length == length &&
+		     memcmp(sessions.entries[i].id, id, length) == 0)) {
 			memmove(&sessions.entries[i], &sessions.entries[i + 1],
 				(sessions.length - i - 1) * sizeof(sessions.entries[0]));
 			sessions.length--;
-			break;
+		} else {
+			i++;
 		}
 	}
 	if (sessions.length == SESSION_FILE_WALLETS)

@@ -11,6 +11,10 @@
 
 #include "clock.h"
 #include "shared_lock.h"
+#include "thp.h"
+
+/* How long sending a message may take over THP: its ACK, or retransmissions. */
+#define TRANSPORT_THP_SEND_MS 15000
 
 /* "udp" and "udp:...", but not "udpx" */
 static int path_has_scheme(const char *path, const char *scheme)
@@ -48,8 +52,45 @@ enum transport_status transport_open(const char *path, int probe_timeout_ms,
 
 void transport_close(struct transport *transport)
 {
-	if (transport != NULL)
-		transport->ops->close(transport);
+	if (transport == NULL)
+		return;
+	thp_link_free(transport->thp);
+	transport->thp = NULL;
+	transport->ops->close(transport);
+}
+
+bool transport_enable_thp(struct transport *transport)
+{
+	if (transport->thp != NULL)
+		return true;
+	if (!transport->thp_capable) {
+		transport_set_error(transport, "the Trezor at %s speaks only the Trezor Host "
+				    "Protocol (THP), which Trezor Bridge does not carry for "
+				    "trezor-pkcs11: connect it by USB without Bridge", transport->path);
+		return false;
+	}
+	transport->thp = thp_link_new(transport);
+	if (transport->thp == NULL) {
+		transport_set_error(transport, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+static enum transport_status from_thp(enum thp_status status)
+{
+	switch (status) {
+	case THP_OK: return TRANSPORT_OK;
+	case THP_TIMEOUT:
+	case THP_NO_ACK:
+		return TRANSPORT_TIMEOUT;
+	case THP_GONE: return TRANSPORT_GONE;
+	case THP_CANCELLED: return TRANSPORT_CANCELLED;
+	case THP_CLOSED: return TRANSPORT_RESET;
+	case THP_BUSY: return TRANSPORT_BUSY;
+	case THP_PROTOCOL: return TRANSPORT_BAD_DATA;
+	default: return TRANSPORT_ERROR;
+	}
 }
 
 enum transport_status transport_begin(struct transport *transport, int wait_ms)
@@ -90,8 +131,11 @@ void transport_note_session(struct transport *transport, const uint8_t *id, size
 
 void transport_forget(struct transport *transport)
 {
-	if (transport != NULL)
-		transport->ops->forget(transport);
+	if (transport == NULL)
+		return;
+	thp_link_free(transport->thp);  /* the parent's keys: nothing to tell the device */
+	transport->thp = NULL;
+	transport->ops->forget(transport);
 }
 
 enum transport_status transport_check_alive(struct transport *transport)
@@ -121,6 +165,9 @@ enum transport_status transport_send_message(struct transport *transport, uint16
 		transport_set_error(transport, "message of %zu bytes is larger than 64 KiB", length);
 		return TRANSPORT_ERROR;
 	}
+	if (transport->thp != NULL)
+		return from_thp(thp_link_send(transport->thp, type, payload, length,
+					      TRANSPORT_THP_SEND_MS));
 	count = wire_report_count(length);
 	for (i = 0; i < count && status == TRANSPORT_OK; i++) {
 		wire_encode_report(type, payload, length, i, report);
@@ -128,6 +175,17 @@ enum transport_status transport_send_message(struct transport *transport, uint16
 	}
 	explicit_bzero(report, sizeof(report));         /* a PinMatrixAck, say */
 	return status;
+}
+
+/*
+ * A THP packet's first byte (a data message, an ACK, the broadcast channel's
+ * messages, a continuation), which no codec v1 report starts with.
+ */
+static bool looks_like_thp(const uint8_t report[WIRE_REPORT_SIZE])
+{
+	uint8_t c = report[0];
+
+	return (c & 0xE7) <= 0x04 || (c & 0xF7) == 0x20 || (c >= 0x40 && c <= 0x44) || c == 0x80;
 }
 
 enum transport_status transport_receive_message(struct transport *transport,
@@ -141,6 +199,8 @@ enum transport_status transport_receive_message(struct transport *transport,
 	enum wire_status decoded;
 
 	memset(message, 0, sizeof(*message));
+	if (transport->thp != NULL)
+		return from_thp(thp_link_receive(transport->thp, message, timeout_ms));
 	wire_reader_init(&reader);
 	for (;;) {
 		status = transport->ops->read_report(transport, report,
@@ -155,8 +215,17 @@ enum transport_status transport_receive_message(struct transport *transport,
 		decoded = wire_reader_feed(&reader, report, sizeof(report));
 		if (decoded == WIRE_COMPLETE) {
 			wire_reader_take(&reader, message);
+			transport->v1_heard = true;
 			return TRANSPORT_OK;
 		}
+		/*
+		 * Until it answered in codec v1, a device may be a Safe 7 still
+		 * repeating a THP message of an earlier program's channel: its
+		 * packets are skipped, as trezorlib's probe skips them.
+		 */
+		if (decoded == WIRE_ERR_MAGIC && !transport->v1_heard && transport->thp_capable &&
+		    looks_like_thp(report))
+			continue;
 		if (decoded != WIRE_MORE) {
 			transport_set_error(transport, "the device sent garbage: %s",
 					    wire_status_text(decoded));

@@ -3,7 +3,9 @@
  * timeout, close. Backends only move reports: transport_udp.c (the emulator),
  * transport_usb.c (libusb: WebUSB and HID) and transport_bridge.c (Trezor
  * Bridge, which reassembles the reports itself). Turning reports into
- * messages is the codec's job (wire.h), done here once for every backend.
+ * messages is the codec's job (wire.h), done here once for every backend;
+ * for a device that speaks only the Trezor Host Protocol it is THP's
+ * (thp.h), over USB and UDP, behind the same two functions.
  */
 #ifndef TREZOR_PKCS11_TRANSPORT_H
 #define TREZOR_PKCS11_TRANSPORT_H
@@ -26,6 +28,7 @@ enum transport_status {
 	TRANSPORT_ERROR,        /* anything else; the error text says what */
 	TRANSPORT_CANCELLED,    /* the cancel flag was raised while waiting */
 	TRANSPORT_BUSY,         /* another program holds the device */
+	TRANSPORT_RESET,        /* THP: the device dropped the channel; open a new one */
 };
 
 struct transport;
@@ -44,6 +47,7 @@ struct transport_ops {
 };
 
 struct shared_lock;
+struct thp_link;
 
 struct transport {
 	const struct transport_ops *ops;
@@ -54,6 +58,12 @@ struct transport {
 	/* A device the user's programs take turns with (shared_lock.h); NULL
 	 * for one a program holds alone (USB, Bridge). */
 	struct shared_lock *shared;
+	/* The backend carries THP's packets (USB and UDP; Bridge does not). */
+	bool thp_capable;
+	/* Set once the device turned out to speak only THP: messages go through it. */
+	struct thp_link *thp;
+	/* A codec v1 message came whole: the device speaks v1 (see transport.c). */
+	bool v1_heard;
 };
 
 /* Longest a backend sleeps before looking at the cancel flag again. */
@@ -112,7 +122,13 @@ bool transport_session_is_active(struct transport *transport, const uint8_t *id,
 				 size_t length);
 void transport_note_session(struct transport *transport, const uint8_t *id, size_t length);
 
-/* Send a whole message as reports. */
+/*
+ * Speak THP to this device from now on (its answer to codec v1 was
+ * Failure InvalidProtocol). False when the backend cannot (error set).
+ */
+bool transport_enable_thp(struct transport *transport);
+
+/* Send a whole message as reports (or, over THP, in the current session). */
 enum transport_status transport_send_message(struct transport *transport, uint16_t type,
 					     const uint8_t *payload, size_t length);
 

@@ -366,6 +366,7 @@ enum transport_status transport_udp_open(const char *spec, int probe_timeout_ms,
 		return TRANSPORT_ERROR;
 	}
 	udp->base.ops = &udp_ops;
+	udp->base.thp_capable = true;
 	udp->fd = fd;
 	udp->last_heard_ms = clock_monotonic_ms();
 	snprintf(udp->base.path, sizeof(udp->base.path), "udp:%s%s%s:%s",

@@ -235,6 +235,7 @@ enum transport_status transport_usb_open(bool hid, const char *spec, struct tran
 		return open_failure(rc, path, error, error_size);
 	}
 	usb->base.ops = &usb_ops;
+	usb->base.thp_capable = true;
 	snprintf(usb->base.path, sizeof(usb->base.path), "%s", path);
 	*out = &usb->base;
 	return TRANSPORT_OK;

@@ -11,6 +11,8 @@
 
 #include "messages.h"
 #include "text.h"
+#include "thp_connect.h"
+#include "thp_session.h"
 #include "trezor.pb-c.h"
 #include "trezor_call.h"
 
@@ -26,6 +28,8 @@ struct trezor_device *trezor_device_new(struct transport *transport)
 	device->transport = transport;
 	device->reply_timeout_ms = TREZOR_REPLY_TIMEOUT_MS;
 	device->confirm_timeout_ms = TREZOR_CONFIRM_TIMEOUT_MS;
+	device->allow_pairing = true;
+	device->offer_autoconnect = true;
 	return device;
 }
 
@@ -120,6 +124,8 @@ static enum trezor_status take_features(struct trezor_device *device, ProtobufCM
 		memcpy(features->session_id, session, sizeof(session));
 		features->session_id_len = session_len;
 	}
+	if (device->transport->thp != NULL)
+		thp_connect_note_features(device);
 
 	if (features->bootloader_mode)
 		return trezor_fail(device, TREZOR_ERR_BOOTLOADER,
@@ -138,6 +144,8 @@ enum trezor_status trezor_initialize(struct trezor_device *device)
 	enum trezor_status status;
 	struct trezor_features *features = &device->features;
 
+	if (device->transport->thp != NULL)
+		return thp_session_start(device);
 	if (features->session_id_len > 0) {
 		request.has_session_id = true;
 		request.session_id.data = features->session_id;
@@ -145,9 +153,12 @@ enum trezor_status trezor_initialize(struct trezor_device *device)
 	}
 	status = trezor_call(device, MSG_INITIALIZE, &request.base, MSG_FEATURES,
 			     &tz__features__descriptor, &reply);
-	if (status != TREZOR_OK)
-		return status;
-	return take_features(device, reply);
+	if (status == TREZOR_OK)
+		return take_features(device, reply);
+	/* The Initialize told that the device speaks THP, which has no Initialize. */
+	if (device->transport->thp != NULL)
+		return thp_session_start(device);
+	return status;
 }
 
 enum trezor_status trezor_get_features(struct trezor_device *device)
@@ -360,6 +371,8 @@ const char *trezor_status_name(enum trezor_status status)
 	case TREZOR_ERR_ARGUMENT: return "bad argument";
 	case TREZOR_ERR_ABORTED: return "aborted";
 	case TREZOR_ERR_NO_MEMORY: return "out of memory";
+	case TREZOR_ERR_WRONG_CODE: return "wrong pairing code";
+	case TREZOR_ERR_RESET: return "channel dropped";
 	}
 	return "unknown";
 }

@@ -26,6 +26,8 @@
 #define TREZOR_VISUAL_MAX 255           /* challenge_visual on a Trezor One */
 #define TREZOR_PIN_MAX 50               /* PinMatrixAck.pin */
 #define TREZOR_PASSPHRASE_MAX 50        /* PassphraseAck.passphrase, in bytes */
+#define TREZOR_CODE_SIZE 6              /* THP pairing: the code a person types */
+#define TREZOR_CODE_TYPED_MAX 16        /* what they may type for it ("123 456") */
 
 /* Time for replies that need no person, and for those that do. */
 #define TREZOR_REPLY_TIMEOUT_MS 30000
@@ -51,6 +53,16 @@ enum trezor_status {
 	TREZOR_ERR_ARGUMENT,            /* the caller asked for something impossible */
 	TREZOR_ERR_ABORTED,             /* the transport's cancel flag was raised */
 	TREZOR_ERR_NO_MEMORY,
+	TREZOR_ERR_WRONG_CODE,          /* THP pairing: not the code the device showed */
+	TREZOR_ERR_RESET,               /* THP: the device dropped the channel */
+};
+
+/* How this computer is paired with a device that speaks THP (a Safe 7). */
+enum trezor_pairing {
+	TREZOR_PAIRING_NONE,            /* codec v1: no pairing */
+	TREZOR_PAIRING_UNPAIRED,        /* THP, not paired (yet) */
+	TREZOR_PAIRING_CONFIRM,         /* paired; a new connection may need a press */
+	TREZOR_PAIRING_AUTOCONNECT,     /* paired; connects without asking */
 };
 
 struct trezor_features {
@@ -71,6 +83,7 @@ struct trezor_features {
 	bool passphrase_always_on_device;
 	uint8_t session_id[TREZOR_SESSION_ID_MAX];
 	size_t session_id_len;
+	enum trezor_pairing pairing;    /* not from Features: how the link was made */
 };
 
 /* What a ButtonRequest has the person do at the device. */
@@ -79,6 +92,9 @@ enum trezor_wait {
 	TREZOR_WAIT_PIN,                /* type the PIN on the device's screen */
 	TREZOR_WAIT_PASSPHRASE,         /* type the passphrase on the device's screen */
 	TREZOR_WAIT_HIDDEN_WALLET,      /* confirm opening a passphrase's wallet */
+	TREZOR_WAIT_PAIRING,            /* THP: allow pairing with this computer */
+	TREZOR_WAIT_CONNECTION,         /* THP: allow this computer to connect */
+	TREZOR_WAIT_AUTOCONNECT,        /* THP: allow it to connect without asking */
 };
 
 /* What the person was asked during the last call (trezor_device.asked). */
@@ -104,6 +120,9 @@ struct trezor_prompts {
 	enum trezor_status (*passphrase)(void *context, bool device_can,
 					 char passphrase[TREZOR_PASSPHRASE_MAX + 1],
 					 bool *on_device, char *error, size_t error_size);
+	/* THP pairing: the six digits the device shows, as the person typed them. */
+	enum trezor_status (*pairing_code)(void *context, char typed[TREZOR_CODE_TYPED_MAX + 1],
+					   char *error, size_t error_size);
 };
 
 struct trezor_device {
@@ -120,6 +139,16 @@ struct trezor_device {
 	unsigned resyncs;               /* makes each resynchronisation's Ping word new */
 	char error[TREZOR_ERROR_MAX];   /* the last error, one line */
 	uint8_t mismatched_key[EC_UNCOMPRESSED_SIZE];
+	/*
+	 * The wallet chosen for this device takes a passphrase (its protection
+	 * is on, as Features say or as last noted). A protocol that opens a
+	 * session with its passphrase up front (THP) asks for it then.
+	 */
+	bool wallet_passphrase;
+	/* THP: pair when the device wants it (else TREZOR_ERR_NEEDS_INPUT, said so). */
+	bool allow_pairing;
+	/* THP: offer to connect without asking, after pairing (the device asks). */
+	bool offer_autoconnect;
 };
 
 /* Open the device at path (see transport_open). error gets one line on failure. */
@@ -146,8 +175,10 @@ void trezor_forget(struct trezor_device *device);
  * Initialize: resume the session features.session_id (when set) or start a
  * new one, and read Features. The device's session id is then in
  * features.session_id: a new one when the device did not know ours.
- * Bootloader mode, a device without seed and a Safe 7 are errors, but the
- * features read so far stay in device->features.
+ * Bootloader mode and a device without seed are errors, but the features
+ * read so far stay in device->features. Over THP (a Safe 7) the session is
+ * one of the channel's: resumed when it may still be there, else made with
+ * ThpCreateNewSession (and its passphrase, see wallet_passphrase).
  */
 enum trezor_status trezor_initialize(struct trezor_device *device);
 

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "messages.h"
 #include "text.h"
+#include "thp_connect.h"
 #include "trezor.pb-c.h"
 
 /* A device may interpose a few requests (button, PIN, passphrase, a second
@@ -57,6 +58,8 @@ static enum trezor_status from_transport(struct trezor_device *device,
 		return trezor_fail(device, TREZOR_ERR_PROTOCOL, "%s", device->transport->error);
 	case TRANSPORT_CANCELLED:
 		return trezor_fail(device, TREZOR_ERR_ABORTED, "the wait for the Trezor was cancelled");
+	case TRANSPORT_RESET:
+		return trezor_fail(device, TREZOR_ERR_RESET, "%s", device->transport->error);
 	case TRANSPORT_ERROR:
 	case TRANSPORT_BUSY:
 		break;
@@ -133,12 +136,13 @@ static enum trezor_status failure_status(struct trezor_device *device,
 		return trezor_fail(device, TREZOR_ERR_NOT_INITIALIZED,
 				   "the Trezor has no seed yet: set it up in Trezor Suite first");
 	case TZ__FAILURE_TYPE__Failure_InvalidSession:
+		thp_connect_session_lost(device);
 		return trezor_fail(device, TREZOR_ERR_INVALID_SESSION,
 				   "the Trezor has no session for this program (it restarted?)");
 	case TZ__FAILURE_TYPE__Failure_InvalidProtocol:
 		return trezor_fail(device, TREZOR_ERR_NEEDS_THP,
 				   "this Trezor (a Safe 7?) speaks only the newer Trezor Host "
-				   "Protocol (THP), which trezor-pkcs11 does not support yet");
+				   "Protocol (THP)");
 	default:
 		return trezor_fail(device, TREZOR_ERR_FAILURE, "the Trezor reports failure %u%s%s",
 				   device->failure_code, text[0] ? ": " : "", text);
@@ -176,6 +180,14 @@ static enum trezor_wait classify_button(const struct trezor_device *device,
 {
 	uint32_t code = request->has_code ? (uint32_t)request->code : 0;
 
+	/* THP's dialogs, named by the firmware (core/src/trezor/wire/thp/ui.py). */
+	if (request->name != NULL && strcmp(request->name, "thp_pairing_request") == 0)
+		return TREZOR_WAIT_PAIRING;
+	if (request->name != NULL && strcmp(request->name, "thp_connection_request") == 0)
+		return TREZOR_WAIT_CONNECTION;
+	if (request->name != NULL &&
+	    strcmp(request->name, "thp_autoconnect_credential_request") == 0)
+		return TREZOR_WAIT_AUTOCONNECT;
 	if (code == TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PinEntry)
 		return TREZOR_WAIT_PIN;
 	if (code == TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PassphraseEntry)
@@ -413,10 +425,11 @@ static bool is_interposed(uint16_t type)
 	       type == MSG_PASSPHRASE_REQUEST;
 }
 
-enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
-			       const ProtobufCMessage *request, uint16_t expected,
-			       const ProtobufCMessageDescriptor *descriptor,
-			       ProtobufCMessage **reply)
+/* The exchange of trezor_exchange; *delivered: the request reached the device. */
+static enum trezor_status exchange(struct trezor_device *device, uint16_t type,
+				   const ProtobufCMessage *request, uint16_t expected,
+				   const ProtobufCMessageDescriptor *descriptor,
+				   ProtobufCMessage **reply, bool *delivered)
 {
 	struct wire_message message;
 	bool waits_for_person = false;
@@ -424,6 +437,7 @@ enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
 	int round;
 
 	*reply = NULL;
+	*delivered = false;
 	device->error[0] = '\0';
 	device->failure_code = 0;
 	device->asked = 0;
@@ -431,6 +445,7 @@ enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
 	status = device->out_of_step ? resynchronise(device) : TREZOR_OK;
 	if (status == TREZOR_OK)
 		status = send_message(device, type, request);
+	*delivered = status == TREZOR_OK;
 	for (round = 0; status == TREZOR_OK; round++) {
 		status = receive(device, &message, waits_for_person, type);
 		if (status != TREZOR_OK)
@@ -458,5 +473,56 @@ enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
 	}
 	if (leaves_out_of_step(status))
 		device->out_of_step = true;
+	return status;
+}
+
+enum trezor_status trezor_exchange(struct trezor_device *device, uint16_t type,
+				   const ProtobufCMessage *request, uint16_t expected,
+				   const ProtobufCMessageDescriptor *descriptor,
+				   ProtobufCMessage **reply)
+{
+	bool delivered;
+
+	return exchange(device, type, request, expected, descriptor, reply, &delivered);
+}
+
+/* Over THP, the channel is open before anything is sent (thp_connect.h). */
+static enum trezor_status ready(struct trezor_device *device)
+{
+	return device->transport->thp != NULL ? thp_connect(device) : TREZOR_OK;
+}
+
+/*
+ * Over codec v1, a device that answers Failure InvalidProtocol speaks only
+ * THP: from then on it is spoken to in THP (as trezorlib's probe decides).
+ * Over THP, a channel the device dropped before the request reached it (a
+ * restart, an eviction) is opened again and the request sent once more;
+ * dropped after that, the request fails and the next one reconnects.
+ */
+enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
+			       const ProtobufCMessage *request, uint16_t expected,
+			       const ProtobufCMessageDescriptor *descriptor,
+			       ProtobufCMessage **reply)
+{
+	enum trezor_status status = ready(device);
+	bool delivered = false;
+
+	*reply = NULL;
+	if (status == TREZOR_OK)
+		status = exchange(device, type, request, expected, descriptor, reply, &delivered);
+	if (status == TREZOR_ERR_NEEDS_THP && device->transport->thp == NULL) {
+		if (!transport_enable_thp(device->transport))
+			return trezor_fail(device, TREZOR_ERR_NEEDS_THP, "%s",
+					   device->transport->error);
+		log_debug("the Trezor answers codec v1 with InvalidProtocol: speaking THP to it");
+		delivered = false;
+		status = TREZOR_ERR_RESET;
+	}
+	if (status == TREZOR_ERR_RESET && !delivered) {
+		status = ready(device);
+		if (status == TREZOR_OK)
+			status = exchange(device, type, request, expected, descriptor, reply,
+					  &delivered);
+	}
 	return status;
 }

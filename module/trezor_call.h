@@ -17,11 +17,18 @@ enum trezor_status trezor_fail(struct trezor_device *device, enum trezor_status 
 /*
  * Send request (message type `type`) and wait for a reply of type
  * `expected`, which is unpacked with `descriptor` into *reply (free it with
- * protobuf_c_message_free_unpacked). A Failure becomes a status.
+ * protobuf_c_message_free_unpacked). A Failure becomes a status. A device
+ * that speaks only THP is connected (and paired) first; see trezor_call.c.
  */
 enum trezor_status trezor_call(struct trezor_device *device, uint16_t type,
 			       const ProtobufCMessage *request, uint16_t expected,
 			       const ProtobufCMessageDescriptor *descriptor,
 			       ProtobufCMessage **reply);
+
+/* The same exchange on the link as it stands: THP's pairing and credential phase. */
+enum trezor_status trezor_exchange(struct trezor_device *device, uint16_t type,
+				   const ProtobufCMessage *request, uint16_t expected,
+				   const ProtobufCMessageDescriptor *descriptor,
+				   ProtobufCMessage **reply);
 
 #endif

@@ -6,6 +6,11 @@
 #ifndef TREZOR_FUZZ_FORMATS_H
 #define TREZOR_FUZZ_FORMATS_H
 
+/* ---- fuzz_thp.c: byte 0 ---------------------------------------------------------- */
+
+#define THP_FUZZ_LOCKED 0x01            /* the Trezor has a PIN */
+#define THP_FUZZ_UNLOCK 0x02            /* the host asks it to show its PIN pad */
+
 /* ---- fuzz_client.c ----------------------------------------------------------- */
 
 /* Byte 0: the person. */

@@ -614,6 +614,92 @@ static void pkcs11_seeds(void)
 	save("pkcs11", "null-template", &seed);
 }
 
+/* ---- thp: a line between the host and the simulator's Safe 7 --------------------- */
+
+/* Actions on the line (fuzz_thp.c): 0 passes, 4 drops, 5 flips, 6 repeats or replaces, 7 frames. */
+static void thp_seeds(void)
+{
+	static const uint8_t foreign[] = { 0x04, 0x77, 0x77, 0x00, 0x08, 'a', 'b', 'c', 'd' };
+	static const uint8_t answer[] = { 'n', 'o', 'n', 'c', 'e', '1', '2', '3', 0x12, 0x34 };
+	struct seed seed = { .length = 0 };
+	size_t i;
+
+	put_byte(&seed, 0);                     /* everything passes */
+	save("thp", "clean", &seed);
+
+	seed.length = 0;
+	put_byte(&seed, THP_FUZZ_LOCKED);       /* DEVICE_LOCKED */
+	save("thp", "locked", &seed);
+
+	seed.length = 0;
+	put_byte(&seed, THP_FUZZ_LOCKED | THP_FUZZ_UNLOCK);     /* the PIN pad, then on */
+	save("thp", "unlocked", &seed);
+
+	/* The first packets each way lost: the host asks again, the device resends. */
+	seed.length = 0;
+	put_byte(&seed, 0);
+	for (i = 0; i < 6; i++)
+		put_byte(&seed, 4);
+	save("thp", "lost", &seed);
+
+	/* A bit flipped in every packet, both ways, at the CRC's place or the payload. */
+	seed.length = 0;
+	put_byte(&seed, 0);
+	for (i = 0; i < 40; i++) {
+		put_byte(&seed, 5);
+		put_byte(&seed, (uint8_t)(i % 2 ? 12 : 40));
+		put_byte(&seed, 0x10);
+	}
+	save("thp", "flipped", &seed);
+
+	/* Every host packet twice: duplicates the device must ACK and drop. */
+	seed.length = 0;
+	put_byte(&seed, 0);
+	for (i = 0; i < 40; i++)
+		put_byte(&seed, (uint8_t)(i % 2 ? 6 : 0));
+	save("thp", "repeated", &seed);
+
+	/* Good-CRC messages on the host's channel: an ACK, a handshake reply, errors. */
+	seed.length = 0;
+	put_byte(&seed, 0);
+	put_byte(&seed, 0);                     /* the allocation request passes */
+	put_byte(&seed, 0);                     /* the allocation answer comes */
+	put_byte(&seed, 0);                     /* the handshake request passes */
+	put_byte(&seed, 7);                     /* a handshake reply of nonsense */
+	put_byte(&seed, 0x01);
+	put_byte(&seed, 0);
+	put_byte(&seed, 40);
+	for (i = 0; i < 40; i++)
+		put_byte(&seed, (uint8_t)(i * 13));
+	put_byte(&seed, 7);                     /* TRANSPORT_ERROR: busy */
+	put_byte(&seed, 0x42);
+	put_byte(&seed, 0);
+	put_byte(&seed, 1);
+	put_byte(&seed, 1);
+	put_byte(&seed, 7);                     /* TRANSPORT_ERROR: unallocated */
+	put_byte(&seed, 0x42);
+	put_byte(&seed, 0);
+	put_byte(&seed, 1);
+	put_byte(&seed, 2);
+	save("thp", "framed", &seed);
+
+	/* A raw packet from another channel, and an allocation answer for another host. */
+
+	seed.length = 0;
+	put_byte(&seed, 0);
+	put_byte(&seed, 0);
+	put_byte(&seed, 6);
+	put(&seed, foreign, sizeof(foreign));
+	for (i = sizeof(foreign); i < 64; i++)
+		put_byte(&seed, 0);
+	put_byte(&seed, 7);
+	put_byte(&seed, 0x41);
+	put_byte(&seed, 1);
+	put_byte(&seed, sizeof(answer));
+	put(&seed, answer, sizeof(answer));
+	save("thp", "foreign", &seed);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -630,5 +716,6 @@ int main(int argc, char **argv)
 	client_good_seeds();
 	client_fault_seeds();
 	pkcs11_seeds();
+	thp_seeds();
 	return EXIT_SUCCESS;
 }

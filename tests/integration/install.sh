@@ -135,8 +135,8 @@ restart_sim --uninitialized
 expect_problem "a Trezor without a seed" devices "PROBLEM  $TREZOR_PATH: the Trezor has no seed yet: set it up in Trezor Suite first
          set the Trezor up first with Trezor Suite (trezor.io/start)"
 restart_sim --model "Safe 7"
-expect_problem "a Safe 7" devices "PROBLEM  $TREZOR_PATH: this Trezor (a Safe 7?) speaks only the newer Trezor Host Protocol (THP), which trezor-pkcs11 does not support yet
-         use this Trezor with Trezor Suite; trezor-pkcs11 cannot use it yet"
+expect_problem "a Safe 7 not paired" devices "PROBLEM  $TREZOR_PATH: this computer is not paired with the Trezor: trezor-pkcs11 pair pairs it
+         run trezor-pkcs11 pair: confirm on the Trezor, then type the code it shows"
 restart_sim
 simulator_path=$TREZOR_PATH
 use_fake_usb "1 7 webusb $SIM_PORT open=access"

@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "messages.h"
 #include "sim_debuglink.h"
 #include "sim_decode.h"
 #include "sim_features.h"
+#include "sim_thp.h"
 #include "trezor.pb-c.h"
 
 bool sim_device_is_core(const struct sim_device *device)
@@ -160,6 +162,8 @@ bool sim_device_init(struct sim_device *device, const struct sim_options *option
 	device->fault.count = options->fault_for;
 	sim_sessions_clear(&device->sessions);
 	sim_protect_init(device);
+	if (options->model == SIM_MODEL_SAFE_7 && !sim_thp_init(device))
+		return false;
 	return true;
 }
 
@@ -177,6 +181,7 @@ static void power_off(struct sim_device *device)
 	sim_reader_reset(&device->main_reader);
 	sim_reader_reset(&device->debug_reader);
 	memset(&device->inbox, 0, sizeof(device->inbox));
+	sim_thp_reset(device);
 	sim_sessions_clear(&device->sessions);
 }
 
@@ -184,6 +189,10 @@ void sim_device_free(struct sim_device *device)
 {
 	power_off(device);
 	sim_device_clear_outbox(device);
+	if (device->thp != NULL)
+		OPENSSL_cleanse(device->thp, sizeof(*device->thp));
+	free(device->thp);
+	device->thp = NULL;
 }
 
 void sim_device_restart(struct sim_device *device)
@@ -215,6 +224,7 @@ const ProtobufCMessageDescriptor *sim_device_descriptor(uint16_t type)
 	case MSG_END_SESSION: return &tz__end_session__descriptor;
 	case MSG_DEBUG_LINK_DECISION: return &tz__debug_link_decision__descriptor;
 	case MSG_DEBUG_LINK_GET_STATE: return &tz__debug_link_get_state__descriptor;
+	case MSG_THP_CREATE_NEW_SESSION: return &tz__thp_create_new_session__descriptor;
 	default: return NULL;
 	}
 }
@@ -272,6 +282,11 @@ static void serve(struct sim_device *device, uint16_t type, ProtobufCMessage *re
 		sim_session_end(device);
 		send_success(device, core ? NULL : "Session ended");
 		break;
+	case MSG_THP_CREATE_NEW_SESSION:
+		/* Made (or replaced) at once; its seed follows the PIN and passphrase. */
+		sim_session_thp_create(device, device->thp->active, device->thp->session);
+		sim_flow_start(device, SIM_REQUEST_THP_SESSION, request);
+		return;
 	default:
 		sim_flow_start(device, request_kind(type), request);
 		return;         /* the request is the operation's now */
@@ -299,9 +314,14 @@ static void dispatch_one(struct sim_device *device, bool debug, uint16_t type,
 	serve(device, type, request);
 }
 
-/* The types a core model has handlers for (and the simulator serves). */
-static bool core_serves(uint16_t type)
+/*
+ * The types a core model has handlers for (and the simulator serves); over
+ * THP, ThpCreateNewSession takes Initialize's place (apps/base.py boot).
+ */
+static bool core_serves(const struct sim_device *device, uint16_t type)
 {
+	if (device->thp != NULL && (type == MSG_INITIALIZE || type == MSG_THP_CREATE_NEW_SESSION))
+		return type == MSG_THP_CREATE_NEW_SESSION;
 	return type == MSG_INITIALIZE || type == MSG_GET_FEATURES || type == MSG_CANCEL ||
 	       type == MSG_LOCK_DEVICE || type == MSG_END_SESSION ||
 	       request_kind(type) != SIM_REQUEST_NONE;
@@ -350,7 +370,7 @@ static void dispatch_core(struct sim_device *device, uint16_t type, const uint8_
 	}
 	if (sim_flow_asks(device))
 		sim_flow_abort(device);
-	if (!core_serves(type)) {
+	if (!core_serves(device, type)) {
 		sim_device_fail(device, TZ__FAILURE_TYPE__Failure_UnexpectedMessage,
 				"Unexpected message");
 		return;
@@ -364,17 +384,9 @@ static void dispatch_core(struct sim_device *device, uint16_t type, const uint8_
 	serve(device, type, request);
 }
 
-/* Devices that serve no requests: a Safe 7 (THP only), a bootloader. True if refused. */
+/* A device in bootloader mode serves Features only. True if refused. */
 static bool refuse_unusable(struct sim_device *device, uint16_t type)
 {
-	Tz__Failure failure = TZ__FAILURE__INIT;
-
-	if (device->options.model == SIM_MODEL_SAFE_7) {
-		failure.has_code = true;
-		failure.code = TZ__FAILURE_TYPE__Failure_InvalidProtocol;
-		sim_device_send(device, MSG_FAILURE, &failure.base);
-		return true;
-	}
 	if (!device->options.bootloader)
 		return false;
 	if (type == MSG_INITIALIZE || type == MSG_GET_FEATURES)
@@ -419,6 +431,7 @@ void sim_device_tick(struct sim_device *device, int64_t now_ms)
 {
 	device->now_ms = now_ms;
 	sim_flow_tick(device);
+	sim_thp_tick(device);
 	drain(device);
 }
 
@@ -458,6 +471,10 @@ void sim_device_receive(struct sim_device *device, bool debug, const uint8_t *re
 		return;         /* its USB interface is not open yet */
 	sim_device_tick(device, now_ms);
 	auto_lock(device);
+	if (device->thp != NULL && !debug) {
+		sim_thp_receive(device, report);        /* THP reads each packet as it comes */
+		return;
+	}
 	/* Behind the reports already waiting, or waiting itself while the device works. */
 	if (sim_flow_reads_nothing(device) || device->inbox.count > 0) {
 		if (!sim_inbox_push(&device->inbox, debug, report))
@@ -494,5 +511,9 @@ void sim_device_handle_debug(struct sim_device *device, const struct wire_messag
 
 int64_t sim_device_next_event(const struct sim_device *device)
 {
-	return sim_flow_next_event(device);
+	int64_t flow = sim_flow_next_event(device), thp = sim_thp_next_event(device);
+
+	if (flow < 0 || (thp >= 0 && thp < flow))
+		return thp;
+	return flow;
 }

@@ -3,9 +3,10 @@
  * reply messages, with no I/O of its own (sim_main.c moves the datagrams),
  * so tests can also drive it directly.
  *
- * It plays two firmware families (HACKING 5.8 and 5.9): the
- * Trezor One, and the core firmware of Model T, Safe 3 and Safe 5. Safe 7
- * answers every codec v1 message with Failure InvalidProtocol. The parts:
+ * It plays two firmware families (HACKING 5.8 and 5.9): the Trezor One,
+ * and the core firmware of Model T, Safe 3, Safe 5 and Safe 7. A Safe 7
+ * speaks only THP (sim_thp.h), answering codec v1 with Failure
+ * InvalidProtocol; inside its channels the core machine serves. The parts:
  *
  *   sim_reader.c    reports -> messages, by each family's reading rules
  *   sim_device.c    this face; requests answered at once; the outbox
@@ -19,6 +20,7 @@
  *   sim_debuglink.c the debug link's state
  *   sim_decode.c    the Trezor One's nanopb decode errors
  *   sim_keys.c, sim_sign.c, sim_bitcoin.c   keys, signatures, encodings
+ *   sim_thp*.c      the Trezor Host Protocol of a Safe 7
  */
 #ifndef TREZOR_SIM_DEVICE_H
 #define TREZOR_SIM_DEVICE_H
@@ -45,7 +47,7 @@ enum sim_model {
 	SIM_MODEL_T,
 	SIM_MODEL_SAFE_3,
 	SIM_MODEL_SAFE_5,
-	SIM_MODEL_SAFE_7,               /* speaks only THP: refuses every v1 message */
+	SIM_MODEL_SAFE_7,               /* speaks only THP (sim_thp.h) */
 };
 
 /* How the person at the device decides. */
@@ -81,7 +83,11 @@ struct sim_options {
 	int fault_after;                /* occasions served well before the fault */
 	int fault_for;                  /* occasions spoilt; 0: all */
 	int verbose;                    /* log messages on stderr */
+	const char *thp_secret;         /* Safe 7: its device secret's source (default: the id) */
+	int thp_credential_counter;     /* Safe 7: "forget all" bumps it: old credentials fail */
 };
+
+struct sim_thp;
 
 struct sim_device {
 	struct sim_options options;
@@ -99,6 +105,7 @@ struct sim_device {
 	int64_t idle_since_ms;          /* since then nothing happened: the auto-lock's clock */
 	struct sim_outgoing outbox[SIM_OUTBOX_MAX];
 	size_t outbox_count;
+	struct sim_thp *thp;            /* a Safe 7's THP; NULL for the others */
 };
 
 /* "1", "T", "Safe 3", "Safe 5", "Safe 7" -> model. */

@@ -35,6 +35,15 @@ static const struct {
 	{ "sig-other-key", SIM_FAULT_SIG_OTHER_KEY },
 	{ "other-key", SIM_FAULT_OTHER_KEY },
 	{ "endless-buttons", SIM_FAULT_ENDLESS_BUTTONS },
+	{ "thp-bad-crc", SIM_FAULT_THP_BAD_CRC },
+	{ "thp-bad-tag", SIM_FAULT_THP_BAD_TAG },
+	{ "thp-wrong-channel", SIM_FAULT_THP_WRONG_CHANNEL },
+	{ "thp-no-ack", SIM_FAULT_THP_NO_ACK },
+	{ "thp-busy", SIM_FAULT_THP_BUSY },
+	{ "thp-unallocated", SIM_FAULT_THP_UNALLOCATED },
+	{ "thp-bad-nonce", SIM_FAULT_THP_BAD_NONCE },
+	{ "thp-endless-handshake", SIM_FAULT_THP_ENDLESS_HANDSHAKE },
+	{ "thp-bad-secret", SIM_FAULT_THP_BAD_SECRET },
 };
 
 #define MODES_COUNT (sizeof(modes) / sizeof(modes[0]))
@@ -110,6 +119,20 @@ static bool counts(enum sim_fault_mode mode, enum sim_occasion occasion)
 	case SIM_FAULT_OFF_CURVE:
 	case SIM_FAULT_LONG_FAILURE:
 		return key_request;
+	case SIM_FAULT_THP_BAD_CRC:
+	case SIM_FAULT_THP_BAD_TAG:
+	case SIM_FAULT_THP_WRONG_CHANNEL:
+		return occasion == SIM_OCCASION_THP_MESSAGE;
+	case SIM_FAULT_THP_NO_ACK:
+	case SIM_FAULT_THP_BUSY:
+	case SIM_FAULT_THP_UNALLOCATED:
+		return occasion == SIM_OCCASION_THP_RECEIVED;
+	case SIM_FAULT_THP_BAD_NONCE:
+		return occasion == SIM_OCCASION_THP_ALLOCATION;
+	case SIM_FAULT_THP_ENDLESS_HANDSHAKE:
+		return occasion == SIM_OCCASION_THP_HANDSHAKE;
+	case SIM_FAULT_THP_BAD_SECRET:
+		return occasion == SIM_OCCASION_THP_PAIRING;
 	default:                        /* the signature faults and endless-buttons */
 		return occasion == SIM_OCCASION_SIGN_IDENTITY;
 	}

@@ -46,6 +46,16 @@ enum sim_fault_mode {
 	SIM_FAULT_SIG_OTHER_KEY,        /* signed by another key; public_key is the right one */
 	SIM_FAULT_OTHER_KEY,            /* signed by another key, and public_key names it */
 	SIM_FAULT_ENDLESS_BUTTONS,      /* a ButtonRequest after every ButtonAck */
+	/* THP (Safe 7): the transport, the handshake, pairing. */
+	SIM_FAULT_THP_BAD_CRC,          /* a message whose CRC is wrong, each time it is sent */
+	SIM_FAULT_THP_BAD_TAG,          /* an encrypted message whose tag is wrong */
+	SIM_FAULT_THP_WRONG_CHANNEL,    /* a message on another channel, each time it is sent */
+	SIM_FAULT_THP_NO_ACK,           /* a host message neither ACKed nor read */
+	SIM_FAULT_THP_BUSY,             /* TRANSPORT_BUSY for a host message */
+	SIM_FAULT_THP_UNALLOCATED,      /* UNALLOCATED_CHANNEL for a host message */
+	SIM_FAULT_THP_BAD_NONCE,        /* a channel allocated with somebody else's nonce */
+	SIM_FAULT_THP_ENDLESS_HANDSHAKE,        /* the handshake's request ACKed, never answered */
+	SIM_FAULT_THP_BAD_SECRET,       /* pairing reveals a secret that fits no commitment */
 };
 
 /* What a mode may spoil. */
@@ -54,6 +64,11 @@ enum sim_occasion {
 	SIM_OCCASION_LONG_ANSWER,       /* an answer with a message of several reports */
 	SIM_OCCASION_GET_PUBLIC_KEY,    /* a GetPublicKey the device carries out */
 	SIM_OCCASION_SIGN_IDENTITY,     /* a SignIdentity the device carries out */
+	SIM_OCCASION_THP_MESSAGE,       /* a THP data message the device sends */
+	SIM_OCCASION_THP_RECEIVED,      /* a THP data message from the host */
+	SIM_OCCASION_THP_ALLOCATION,    /* a channel allocation */
+	SIM_OCCASION_THP_HANDSHAKE,     /* a handshake's initiation request */
+	SIM_OCCASION_THP_PAIRING,       /* pairing's secret revealed */
 };
 
 struct sim_fault {

@@ -54,7 +54,7 @@ static const struct sim_model_info models[] = {
 	[SIM_MODEL_SAFE_5] = { "Safe 5", "T3T1", true, { 2, 12, 5 }, safe5_extra,
 			       COUNT(safe5_extra), 240, 240,
 			       TZ__HOMESCREEN_FORMAT__HomescreenFormat_Jpeg, true },
-	[SIM_MODEL_SAFE_7] = { "Safe 7", "T3W1", true, { 2, 9, 0 }, NULL, 0, 380, 520,
+	[SIM_MODEL_SAFE_7] = { "Safe 7", "T3W1", true, { 2, 12, 5 }, NULL, 0, 380, 520,
 			       TZ__HOMESCREEN_FORMAT__HomescreenFormat_Jpeg, true },
 };
 

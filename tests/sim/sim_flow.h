@@ -47,6 +47,10 @@ enum sim_request {
 	SIM_REQUEST_GET_ADDRESS,
 	SIM_REQUEST_PING,
 	SIM_REQUEST_ECDH,
+	/* THP (Safe 7): the person's questions of pairing and credentials, and a new session. */
+	SIM_REQUEST_THP_PAIRING,
+	SIM_REQUEST_THP_CREDENTIAL,
+	SIM_REQUEST_THP_SESSION,
 };
 
 /* What a step did. */

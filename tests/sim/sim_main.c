@@ -40,6 +40,7 @@
 #include "clock.h"
 #include "sim_device.h"
 #include "sim_options.h"
+#include "sim_thp.h"
 #include "wire.h"
 
 #define DATAGRAM_MAX 128
@@ -152,6 +153,12 @@ static void send_replies(struct sim_device *device, const struct endpoint *wire,
 
 	if (vanished)
 		sim_device_clear_outbox(device);
+	if (device->thp != NULL) {
+		/* A Safe 7: its messages go out in THP's packets (the debug link's stay v1). */
+		sim_thp_flush(device);
+		while (sim_thp_take_packet(device, report))
+			send_report(wire, report);
+	}
 	if (device->outbox_count == 0)
 		return;
 	spoilt = answer_spoilt(device);

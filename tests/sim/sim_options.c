@@ -20,7 +20,8 @@ void sim_options_usage(FILE *out)
 		"                  [--auto-lock-delay MS]\n"
 		"                  [--debuglink [--buttons person|debuglink]]\n"
 		"                  [--bootloader] [--uninitialized]\n"
-		"                  [--fault MODE [--fault-after N] [--fault-for N]] [-v]\n"
+		"                  [--fault MODE [--fault-after N] [--fault-for N]]\n"
+		"                  [--thp-secret WORD] [--thp-credential-counter N] [-v]\n"
 		"A Trezor simulator on 127.0.0.1, UDP (--port 0 picks a free port), playing the\n"
 		"firmware's state machine: Trezor One 1.14.2, core models (T, Safe 3, Safe 5)\n"
 		"2.12.5 unless --firmware-version says otherwise.\n"
@@ -33,7 +34,13 @@ void sim_options_usage(FILE *out)
 		"                     own exception texts instead of \"Firmware error\"\n"
 		"  --buttons debuglink  only DebugLinkDecision presses buttons and types on the\n"
 		"                     screen (default person: at once, or after --confirm-delay)\n"
+		"  --thp-secret WORD  a Safe 7's device secret comes from WORD instead of its id:\n"
+		"                     another WORD is the same device wiped (new THP keys)\n"
+		"  --thp-credential-counter N  a Safe 7 that forgot all its hosts N times: the\n"
+		"                     credentials it issued before are refused\n"
 		"  SIGUSR1            restart: every session ends, a device with a PIN locks\n"
+		"A Safe 7 speaks only THP; it prints \"pairing code: NNNNNN\" on stderr when it\n"
+		"shows its pairing code.\n"
 		"Faults (a broken device; README, The simulator, says which occasions each spoils):\n"
 		"  garbage          a report without the codec's magic instead of each message\n"
 		"  bad-magic        the second report of a message lacks its '?'\n"
@@ -49,6 +56,15 @@ void sim_options_usage(FILE *out)
 		"  sig-other-key    signed by another key; public_key is the right one\n"
 		"  other-key        signed by another key, and public_key names it\n"
 		"  endless-buttons  a ButtonRequest after every ButtonAck\n"
+		"  thp-bad-crc      (Safe 7) a message with a wrong CRC\n"
+		"  thp-bad-tag      (Safe 7) an encrypted message whose tag does not verify\n"
+		"  thp-wrong-channel  (Safe 7) a message on another channel than the host's\n"
+		"  thp-no-ack       (Safe 7) a host message neither ACKed nor read\n"
+		"  thp-busy         (Safe 7) TRANSPORT_BUSY for a host message\n"
+		"  thp-unallocated  (Safe 7) UNALLOCATED_CHANNEL for a host message\n"
+		"  thp-bad-nonce    (Safe 7) a channel allocated with another host's nonce\n"
+		"  thp-endless-handshake  (Safe 7) the handshake's request ACKed, never answered\n"
+		"  thp-bad-secret   (Safe 7) pairing reveals a secret that fits no commitment\n"
 		"  --fault-after N  the first N occasions are served well\n"
 		"  --fault-for N    only N occasions are spoilt, then the device is healthy\n");
 }
@@ -140,6 +156,8 @@ static const struct option long_options[] = {
 	{ "fault", required_argument, NULL, 'f' },
 	{ "fault-after", required_argument, NULL, 'F' },
 	{ "fault-for", required_argument, NULL, 'n' },
+	{ "thp-secret", required_argument, NULL, 'T' },
+	{ "thp-credential-counter", required_argument, NULL, 'C' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -181,6 +199,8 @@ static bool device_option(int c, struct sim_options *options)
 	case 'E': options->device_passphrase = optarg; return true;
 	case 'b': options->bootloader = true; return true;
 	case 'u': options->uninitialized = true; return true;
+	case 'T': options->thp_secret = optarg; return true;
+	case 'C': return parse_count(optarg, &options->thp_credential_counter);
 	default: return false;
 	}
 }

@@ -11,6 +11,7 @@
 #include "sim_bitcoin.h"
 #include "sim_device.h"
 #include "sim_identity.h"
+#include "sim_thp.h"
 #include "trezor.pb-c.h"
 
 #define HARDENED 0x80000000u
@@ -39,6 +40,13 @@ static const enum sim_step core_public_key[] = {
 	SIM_STEP_UNLOCK, SIM_STEP_CHECK, SIM_STEP_SEED, SIM_STEP_COMPUTE, SIM_STEP_CONFIRM,
 	SIM_STEP_REPLY, SIM_STEP_END,
 };
+/* THP: a question of the person, then the answer; a session: PIN, seed, Success. */
+static const enum sim_step thp_question[] = {
+	SIM_STEP_CONFIRM, SIM_STEP_COMPUTE, SIM_STEP_REPLY, SIM_STEP_END,
+};
+static const enum sim_step thp_session[] = {
+	SIM_STEP_UNLOCK, SIM_STEP_SEED, SIM_STEP_COMPUTE, SIM_STEP_REPLY, SIM_STEP_END,
+};
 static const enum sim_step core_address[] = {
 	SIM_STEP_UNLOCK, SIM_STEP_CHECK, SIM_STEP_SEED, SIM_STEP_PATH, SIM_STEP_COMPUTE,
 	SIM_STEP_CONFIRM, SIM_STEP_REPLY, SIM_STEP_END,
@@ -56,6 +64,10 @@ const enum sim_step *sim_request_plan(const struct sim_device *device, enum sim_
 		return core ? core_sign : one_sign;
 	case SIM_REQUEST_GET_PUBLIC_KEY: return core ? core_public_key : one_public_key;
 	case SIM_REQUEST_GET_ADDRESS: return core ? core_address : one_address;
+	case SIM_REQUEST_THP_PAIRING:
+	case SIM_REQUEST_THP_CREDENTIAL:
+		return thp_question;
+	case SIM_REQUEST_THP_SESSION: return thp_session;
 	default: return ping;
 	}
 }
@@ -212,6 +224,9 @@ enum sim_result sim_request_confirm(struct sim_device *device)
 				    "confirm_address", 1);
 	case SIM_REQUEST_GET_PUBLIC_KEY: return confirm_public_key(device);
 	case SIM_REQUEST_GET_ADDRESS: return confirm_address(device);
+	case SIM_REQUEST_THP_PAIRING:
+	case SIM_REQUEST_THP_CREDENTIAL:
+		return sim_thp_pairing_confirm(device);
 	case SIM_REQUEST_PING:
 		ping_request = (const Tz__Ping *)request_of(device);
 		if (!ping_request->button_protection)
@@ -234,6 +249,17 @@ static enum sim_result answer_ping(struct sim_device *device)
 	success.message = request->message;
 	if (success.message == NULL && sim_device_is_core(device))
 		success.message = (char *)"";
+	if (!sim_outgoing_pack(&device->operation.answer, MSG_SUCCESS, &success.base))
+		return fail(device, TZ__FAILURE_TYPE__Failure_FirmwareError, "Out of memory");
+	return SIM_DONE;
+}
+
+/* ThpCreateNewSession: the seed is there (the seed step made it). */
+static enum sim_result answer_session(struct sim_device *device)
+{
+	Tz__Success success = TZ__SUCCESS__INIT;
+
+	success.message = (char *)"New session created.";
 	if (!sim_outgoing_pack(&device->operation.answer, MSG_SUCCESS, &success.base))
 		return fail(device, TZ__FAILURE_TYPE__Failure_FirmwareError, "Out of memory");
 	return SIM_DONE;
@@ -329,6 +355,10 @@ enum sim_result sim_request_compute(struct sim_device *device)
 		return sim_identity_ecdh(device, (const Tz__GetECDHSessionKey *)request_of(device));
 	case SIM_REQUEST_GET_PUBLIC_KEY: return answer_public_key(device);
 	case SIM_REQUEST_GET_ADDRESS: return answer_address(device);
+	case SIM_REQUEST_THP_PAIRING:
+	case SIM_REQUEST_THP_CREDENTIAL:
+		return sim_thp_pairing_compute(device);
+	case SIM_REQUEST_THP_SESSION: return answer_session(device);
 	default: return answer_ping(device);
 	}
 }

@@ -58,12 +58,40 @@ static enum sim_result ask_passphrase(struct sim_device *device)
 	return SIM_WAITS;
 }
 
+/*
+ * THP's ThpCreateNewSession brings its passphrase (core/src/apps/common/
+ * passphrase.py get_passphrase): typed on the device (on_device), else the
+ * one given (the empty one by default), whatever the protection setting.
+ */
+static enum sim_result thp_passphrase(struct sim_device *device)
+{
+	const Tz__ThpCreateNewSession *request =
+		(const Tz__ThpCreateNewSession *)device->operation.request;
+	bool on_device = request->has_on_device && request->on_device;
+
+	if (on_device && request->passphrase != NULL)
+		return sim_flow_fail(device, TZ__FAILURE_TYPE__Failure_DataError,
+				     "Passphrase provided when it shouldn't be!");
+	if (device->options.uninitialized)
+		return sim_flow_fail(device, TZ__FAILURE_TYPE__Failure_NotInitialized,
+				     "Device is not initialized");
+	device->operation.stage = SEED_ASKED;
+	if (on_device)
+		return sim_flow_ask(device, SIM_SCREEN_PASSPHRASE_ENTRY,
+				    TZ__BUTTON_REQUEST_TYPE__ButtonRequest_PassphraseEntry,
+				    "passphrase_device", 1);
+	take(device, request->passphrase != NULL ? request->passphrase : "", true);
+	return SIM_WAITS;
+}
+
 /* The session, and whether its seed is there already. */
 static enum sim_result start(struct sim_device *device)
 {
 	struct sim_session *session = sim_session_current(device);
 	bool core = sim_device_is_core(device);
 
+	if (device->operation.kind == SIM_REQUEST_THP_SESSION)
+		return thp_passphrase(device);
 	if (session == NULL)
 		return sim_flow_fail(device, TZ__FAILURE_TYPE__Failure_InvalidSession,
 				     "Invalid session");

@@ -130,3 +130,81 @@ bool sim_session_derive(struct sim_device *device, const char *passphrase)
 	sim_device_log(device, "seed derived");
 	return true;
 }
+
+/* ---- THP's sessions ------------------------------------------------------------------- */
+
+/* A THP session's slot id: "THP", the channel, the session byte; zeros after. */
+static void thp_id(uint16_t channel, uint8_t id, uint8_t out[SIM_SESSION_ID_SIZE])
+{
+	memset(out, 0, SIM_SESSION_ID_SIZE);
+	memcpy(out, "THP", 3);
+	out[3] = (uint8_t)(channel >> 8);
+	out[4] = (uint8_t)channel;
+	out[5] = id;
+}
+
+void sim_session_thp_select(struct sim_device *device, uint16_t channel, uint8_t id)
+{
+	struct sim_sessions *sessions = &device->sessions;
+	uint8_t wanted[SIM_SESSION_ID_SIZE];
+	int slot;
+
+	thp_id(channel, id, wanted);
+	slot = find(sessions, wanted);
+	sessions->active = slot;
+	if (slot >= 0)
+		sessions->slots[slot].last_use = ++sessions->use_counter;
+}
+
+void sim_session_thp_create(struct sim_device *device, uint16_t channel, uint8_t id)
+{
+	struct sim_sessions *sessions = &device->sessions;
+	uint8_t wanted[SIM_SESSION_ID_SIZE];
+	int slot;
+
+	thp_id(channel, id, wanted);
+	slot = find(sessions, wanted);
+	if (slot < 0)
+		slot = least_recent(sessions);
+	clear_slot(&sessions->slots[slot]);
+	memcpy(sessions->slots[slot].id, wanted, SIM_SESSION_ID_SIZE);
+	sessions->slots[slot].last_use = ++sessions->use_counter;
+	sessions->active = slot;
+	sessions->started++;
+	sim_device_log(device, "session started (%d open)", sim_sessions_open(sessions));
+}
+
+void sim_session_thp_migrate(struct sim_device *device, uint16_t from, uint16_t to)
+{
+	struct sim_sessions *sessions = &device->sessions;
+	uint8_t old[SIM_SESSION_ID_SIZE];
+	int i;
+
+	thp_id(from, 0, old);
+	for (i = 0; i < SIM_SESSIONS; i++) {
+		struct sim_session *slot = &sessions->slots[i];
+
+		if (slot->last_use != 0 && memcmp(slot->id, old, 5) == 0) {
+			slot->id[3] = (uint8_t)(to >> 8);
+			slot->id[4] = (uint8_t)to;
+			sim_device_log(device, "session moved to channel %04x", to);
+		}
+	}
+}
+
+void sim_session_thp_close_channel(struct sim_device *device, uint16_t channel)
+{
+	struct sim_sessions *sessions = &device->sessions;
+	uint8_t old[SIM_SESSION_ID_SIZE];
+	int i;
+
+	thp_id(channel, 0, old);
+	for (i = 0; i < SIM_SESSIONS; i++) {
+		if (sessions->slots[i].last_use != 0 &&
+		    memcmp(sessions->slots[i].id, old, 5) == 0) {
+			clear_slot(&sessions->slots[i]);
+			if (sessions->active == i)
+				sessions->active = -1;
+		}
+	}
+}

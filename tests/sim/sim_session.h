@@ -61,6 +61,19 @@ struct sim_session *sim_session_current(struct sim_device *device);
 /* How many slots hold a session. */
 int sim_sessions_open(const struct sim_sessions *sessions);
 
+/*
+ * THP (Safe 7): a session belongs to a channel and has the one-byte id the
+ * host chose. Select the session a message names (none: a seedless one,
+ * the current session is then NULL); make a new one there (a session of
+ * that id is replaced; the least recently used slot is taken when none is
+ * free); move a replaced channel's sessions to the new channel; drop a
+ * closed channel's.
+ */
+void sim_session_thp_select(struct sim_device *device, uint16_t channel, uint8_t id);
+void sim_session_thp_create(struct sim_device *device, uint16_t channel, uint8_t id);
+void sim_session_thp_migrate(struct sim_device *device, uint16_t from, uint16_t to);
+void sim_session_thp_close_channel(struct sim_device *device, uint16_t channel);
+
 /* Derive the current session's seed from the mnemonic and this passphrase. */
 bool sim_session_derive(struct sim_device *device, const char *passphrase);
 

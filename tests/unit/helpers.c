@@ -210,6 +210,7 @@ void module_environment(struct sim_process *sim, const char *const *args)
 	setenv("TREZOR_PKCS11_IDENTITIES", identities_path, 1);
 	setenv("XDG_CACHE_HOME", cache_path, 1);
 	setenv("XDG_RUNTIME_DIR", cache_path, 1);       /* the lock files: shared_lock.h */
+	setenv("XDG_DATA_HOME", cache_path, 1);         /* THP's keys: thp_credentials.h */
 	setenv("TREZOR_PATH", sim->path, 1);
 }
 
@@ -283,11 +284,24 @@ const char *stderr_captured(struct stderr_capture *capture)
 int run_suite(Suite *suite)
 {
 	SRunner *runner = srunner_create(suite);
+	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	char data[512] = "";
 	int failed;
 
+	/* THP keeps a host key in the user's data directory: never the real one here. */
+	if (getenv("XDG_DATA_HOME") == NULL) {
+		snprintf(data, sizeof(data), "%s/trezor-test-data-XXXXXX", tmp);
+		if (mkdtemp(data) == NULL) {
+			perror("mkdtemp");
+			exit(EXIT_FAILURE);
+		}
+		setenv("XDG_DATA_HOME", data, 1);
+	}
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);
+	if (data[0] != '\0')
+		remove_tree(data);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 

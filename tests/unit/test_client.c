@@ -549,12 +549,22 @@ START_TEST(silence_times_out)
 }
 END_TEST
 
+/*
+ * A device that answers codec v1 with Failure InvalidProtocol is spoken to
+ * in THP from then on; this one speaks no THP either: a timeout, in time.
+ */
 START_TEST(safe7_needs_thp)
 {
+	int64_t started;
+
 	start_fake(FAKE_SAFE7);
-	ck_assert_int_eq(trezor_initialize(device), TREZOR_ERR_NEEDS_THP);
-	ck_assert_str_eq(device->error, "this Trezor (a Safe 7?) speaks only the newer Trezor Host "
-					"Protocol (THP), which trezor-pkcs11 does not support yet");
+	trezor_set_confirm_timeout(device, 1500);
+	started = clock_monotonic_ms();
+	ck_assert_int_eq(trezor_initialize(device), TREZOR_ERR_TIMEOUT);
+	ck_assert_int_lt(clock_monotonic_ms() - started, 4000);
+	ck_assert_ptr_nonnull(device->transport->thp);
+	ck_assert_str_eq(device->error, "the Trezor did not answer the THP handshake in time: the "
+					"Trezor did not allocate a THP channel");
 	stop_fake();
 }
 END_TEST

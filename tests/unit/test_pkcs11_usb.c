@@ -297,7 +297,6 @@ START_TEST(unusable_devices)
 {
 	static const char *const bootloader[] = { "--bootloader", NULL };
 	static const char *const empty[] = { "--uninitialized", NULL };
-	static const char *const safe7[] = { "--model", "Safe 7", NULL };
 	static const char *const garbage[] = { "--fault", "garbage", NULL };
 
 	restart_first(bootloader);
@@ -306,12 +305,56 @@ START_TEST(unusable_devices)
 	restart_first(empty);
 	assert_refused(NULL, "trezor-pkcs11: webusb:1:5: the Trezor has no seed yet: set it up in "
 		       "Trezor Suite first\n");
-	restart_first(safe7);
-	assert_refused(NULL, "trezor-pkcs11: webusb:1:5: this Trezor (a Safe 7?) speaks only the "
-		       "newer Trezor Host Protocol (THP), which trezor-pkcs11 does not support yet\n");
 	restart_first(garbage);
 	assert_refused(NULL, "trezor-pkcs11: webusb:1:5: the device sent garbage: report does not "
 		       "start with the codec v1 magic\n");
+}
+END_TEST
+
+/*
+ * A Safe 7 on USB: its answer to the first codec v1 report (Failure
+ * InvalidProtocol) makes the module speak THP to it; it pairs once (the
+ * test's pinentry types the code the simulator printed), and the next
+ * program connects with the credential.
+ */
+START_TEST(safe7_speaks_thp_over_usb)
+{
+	static const char *const safe7[] = { "--model", "Safe 7", NULL };
+	static const char start[] = "open 1:5\nclaim 1:5\nout 1:5 64 3f2323\nin 1:5 64\n"
+				    "out 1:5 64 40ffff\nin 1:5 64\n";
+	char pinentry[600];
+	CK_SLOT_ID list[4];
+	CK_SESSION_HANDLE session;
+	CK_BYTE signature[64];
+	const char *log;
+
+	restart_first(safe7);
+	snprintf(pinentry, sizeof(pinentry), "%s/tests/integration/fake-pinentry",
+		 getenv("abs_top_srcdir"));
+	setenv("TREZOR_PKCS11_PINENTRY", pinentry, 1);
+	setenv("FAKE_PINENTRY_SIM_LOG", first.log_path, 1);
+	plug(line_for(1, 5, "webusb", &first, NULL));
+	ck_assert_int_eq(p11->C_Initialize(NULL), CKR_OK);
+	ck_assert_uint_eq(slots_with_token(list, 4), 1);
+	ck_assert_uint_eq(list[0], FIRST_SLOT);
+	ck_assert_int_eq(p11->C_OpenSession(list[0], CKF_SERIAL_SESSION, NULL, NULL, &session),
+			 CKR_OK);
+	ck_assert_int_eq(sign_once(session, signature), CKR_OK);
+	assert_vector_signature(signature);
+	ck_assert_int_eq(p11->C_Finalize(NULL), CKR_OK);
+	log = read_file(log_path);
+	/* The probe (GetFeatures) and its answer, then the allocation on the broadcast channel. */
+	ck_assert_msg(strncmp(log, start, sizeof(start) - 1) == 0, "%s", log);
+	ck_assert_int_eq(sim_process_count(&first, "pairing code:"), 1);
+	/* The next program: the credential, no pairing. */
+	ck_assert_int_eq(p11->C_Initialize(NULL), CKR_OK);
+	ck_assert_int_eq(p11->C_OpenSession(FIRST_SLOT, CKF_SERIAL_SESSION, NULL, NULL, &session),
+			 CKR_OK);
+	ck_assert_int_eq(sign_once(session, signature), CKR_OK);
+	assert_vector_signature(signature);
+	ck_assert_int_eq(sim_process_count(&first, "pairing code:"), 1);
+	ck_assert_int_eq(sim_process_count(&first, "THP handshake"), 2);
+	unsetenv("TREZOR_PKCS11_PINENTRY");
 }
 END_TEST
 
@@ -518,6 +561,7 @@ static Suite *usb_suite(void)
 	tcase_add_test(tc, busy_without_bridge);
 	tcase_add_test(tc, forked_child_leaves_the_device_be);
 	tcase_add_test(tc, unusable_devices);
+	tcase_add_test(tc, safe7_speaks_thp_over_usb);
 	tcase_add_test(tc, replug_keeps_slot_and_session);
 	tcase_add_test(tc, another_device_in_the_same_port);
 	tcase_add_test(tc, slot_events_without_blocking);

@@ -99,14 +99,26 @@ START_TEST(kept_per_wallet_newest_first)
 	ck_assert_mem_eq(found, b, 32);
 	ck_assert(!session_file_find(DEVICE, "w0011223344556677", found, &length));
 	/* A wallet's new session replaces its old one. */
-	session_file_keep(DEVICE, "", b, sizeof(b));
+	id_of(a, 0xcc);
+	session_file_keep(DEVICE, "", a, sizeof(a));
 	ck_assert(session_file_find(DEVICE, "", found, &length));
-	ck_assert_mem_eq(found, b, 32);
+	ck_assert_mem_eq(found, a, 32);
 	ck_assert_str_eq(file_text(),
 			 "trezor-pkcs11 sessions 1\n"
 			 "passphrase-protection unknown\n"
-			 "standard bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n"
+			 "standard cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n"
 			 "any bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n");
+	/*
+	 * An id now another wallet's: the device holds that wallet's session
+	 * under it (THP's one-byte ids are the host's choice), so the old
+	 * wallet's line goes.
+	 */
+	session_file_keep(DEVICE, "", b, sizeof(b));
+	ck_assert_str_eq(file_text(),
+			 "trezor-pkcs11 sessions 1\n"
+			 "passphrase-protection unknown\n"
+			 "standard bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n");
+	ck_assert(!session_file_find(DEVICE, "any", found, &length));
 	ck_assert_int_eq(stat(file_path, &info), 0);
 	ck_assert_uint_eq(info.st_mode & 0777, 0600);
 }

@@ -13,6 +13,7 @@
 #include "helpers.h"
 #include "messages.h"
 #include "sim_driver.h"
+#include "sim_thp.h"
 #include "trezor.pb-c.h"
 
 #define INVALID_SESSION TZ__FAILURE_TYPE__Failure_InvalidSession
@@ -781,14 +782,27 @@ START_TEST(bootloader_mode)
 }
 END_TEST
 
-/* A Safe 7 answers every codec v1 message with the fixed InvalidProtocol. */
+/*
+ * A Safe 7 answers a codec v1 message's first report with the fixed
+ * Failure InvalidProtocol frame (device.rs CODEC_V1_RESPONSE), zero-padded,
+ * and its continuations with nothing.
+ */
 START_TEST(safe_7_refuses_v1)
 {
+	static const uint8_t answer[11] = { '?', '#', '#', 0, 3, 0, 0, 0, 2, 0x08, 0x11 };
+	uint8_t packet[SIM_THP_PACKET], zeros[SIM_THP_PACKET] = { 0 };
+
 	start_device(MNEMONIC_ALL, SIM_MODEL_SAFE_7);
 	get_features();
-	assert_failure_without_text(TZ__FAILURE_TYPE__Failure_InvalidProtocol);
-	ck_assert_uint_eq(device.outbox[0].length, 2);
-	ck_assert_mem_eq(device.outbox[0].payload, "\x08\x11", 2);
+	ck_assert_uint_eq(device.outbox_count, 0);
+	ck_assert(sim_thp_take_packet(&device, packet));
+	ck_assert_mem_eq(packet, answer, sizeof(answer));
+	ck_assert_mem_eq(packet + sizeof(answer), zeros, sizeof(packet) - sizeof(answer));
+	ck_assert(!sim_thp_take_packet(&device, packet));
+	request_public_key(gpg_alice_path, 5, "nist256p1");     /* two reports */
+	ck_assert(sim_thp_take_packet(&device, packet));
+	ck_assert_mem_eq(packet, answer, sizeof(answer));
+	ck_assert(!sim_thp_take_packet(&device, packet));
 	stop_device();
 }
 END_TEST
