@@ -217,9 +217,9 @@ struct person {
 	unsigned buttons;
 };
 
-static void on_button(void *context, uint32_t code)
+static void on_button(void *context, enum trezor_wait wait)
 {
-	(void)code;
+	(void)wait;
 	((struct person *)context)->buttons++;
 }
 

@@ -32,8 +32,8 @@ expect_eq "warm listing" "$listing" "$(ssh-keygen -D "$MODULE" 2>&1)"
 expect_eq "warm: no GetPublicKey, no PIN, Features once" "0 0 0 1" \
 	"$(sim_count '<- GetPublicKey') $(sim_count '<- PinMatrixAck') $(pinentry_count) $(sim_count '<- GetFeatures')"
 start_agent -P "$(dirname "$(readlink -f "$MODULE")")/*"
-ssh-add -s "$MODULE" < /dev/null > /dev/null 2>&1
-expect_eq "ssh-add -s on a locked device: the keys, no unlocking" "$listing" "$(ssh-add -L 2>&1)"
+add_card "$MODULE"
+expect_eq "ssh-add -s on a locked device: the keys, no unlocking" "0 $listing" "$? $(agent_keys)"
 expect_eq "still no GetPublicKey" 0 "$(sim_count '<- GetPublicKey')"
 stop_agent
 
@@ -42,11 +42,10 @@ stop_agent
 # GetPublicKey confirms it (a SignedIdentity alone is not trusted with it).
 restart_sim --mnemonic "$MNEMONIC_OTHER" --device-id 58ACF278961FCEF660089D82
 setup_sshd "$ALICE_KEY alice@example.com"
-output=$(ssh -F "$tmp/ssh_config" -I "$MODULE" simhost echo logged in 2>&1 | tr -d '\r' |
-	grep -E '^(trezor-pkcs11|C_Sign|logged)')
+output=$(ssh -F "$tmp/ssh_config" -I "$MODULE" simhost echo logged in 2>&1 | module_report)
 expect_eq "a mismatch is CKR_DEVICE_ERROR (48), never a wrong signature" \
-	"trezor-pkcs11: the Trezor signed with another key than the one listed (another seed or passphrase?)
-C_Sign failed: 48" "$output"
+	"$(ssh_report 48 'trezor-pkcs11: the Trezor signed with another key than the one listed (another seed or passphrase?)')" \
+	"$output"
 SECOND_ALICE="ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBNTYnRw0B0hnl+QnD0edKNHa6LUMF074CPC1V9PLwBbsj1CBJj78GKSo/LT/leGey1TItQfnNhCchokbZqg8/hY="
 expect_eq "the cache now holds the device's key" "$SECOND_ALICE alice@example.com" \
 	"$(ssh-keygen -D "$MODULE" 2>&1 | head -n 1)"

@@ -13,9 +13,8 @@ stdout=$(ssh -F "$tmp/ssh_config" -I "$MODULE" simhost echo logged in 2> "$tmp/s
 expect_eq "ssh -I fails" 255 $?
 expect_eq "nothing ran" "" "$stdout"
 expect_eq "the module's one line, then ssh's C_Sign failure with CKR_DEVICE_ERROR" \
-	"trezor-pkcs11: the Trezor's signature does not verify; it was discarded
-C_Sign failed: 48" "$(tr -d '\r' < "$tmp/stderr" | grep -E '^(trezor-pkcs11|C_Sign)')"
-expect_contains "ssh gives up on the key" "Permission denied (publickey)" "$(cat "$tmp/stderr")"
+	"$(ssh_report 48 "trezor-pkcs11: the Trezor's signature does not verify; it was discarded")" \
+	"$(module_report < "$tmp/stderr")"
 expect_absent "sshd accepted nothing" "Accepted publickey" "$(cat "$tmp/sshd.log")"
 expect_eq "the device signed once, and the fault struck" "1 1" \
 	"$(sim_count '<- SignIdentity') $(sim_count 'fault sig-other-key')"

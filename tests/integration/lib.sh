@@ -83,6 +83,45 @@ expect_absent() {
 	esac
 }
 
+# listing COMMAND...: what a key listing gave, in facts: the keys it
+# printed and the module's own lines, exactly (carriage returns dropped),
+# then "ok" or "failed" for its exit status. What the program says itself
+# (ssh-keygen's "cannot read public key from pkcs11") is left out.
+listing() {
+	local output status=0
+	output=$("$@" 2>&1) || status=$?
+	printf '%s\n' "$output" | tr -d '\r' | grep -E '^(ecdsa-sha2-nistp256 |trezor-pkcs11: )'
+	if [ "$status" -eq 0 ]; then echo ok; else echo failed; fi
+}
+
+# OpenSSH 10.1 and 10.2 load the module for ssh (and 10.1 for ssh-keygen)
+# in ssh-pkcs11-helper, as ssh-agent always does; 9.x, 10.0 and 10.3 load
+# it in ssh itself. The helper logs to syslog, not to ssh's stderr, and
+# _exit()s at the end without C_Finalize.
+ssh_uses_pkcs11_helper() {
+	case "$(ssh -V 2>&1)" in
+	OpenSSH_10.1p* | OpenSSH_10.2p*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# module_report: of a program's output (stdin), the module's own lines and
+# OpenSSH's report of the code C_Sign returned ("C_Sign failed: 48");
+# carriage returns dropped.
+module_report() {
+	tr -d '\r' | sed -n -e '/^trezor-pkcs11: /p' -e 's/^.*\(C_Sign failed: [0-9][0-9]*\)$/\1/p'
+}
+
+# ssh_report CODE LINE...: what module_report gives of an ssh whose C_Sign
+# failed with CODE after the module said LINE...: the lines, then
+# "C_Sign failed: CODE" where ssh prints it (not when its helper logs it).
+ssh_report() {
+	local code=$1
+	shift
+	printf '%s\n' "$@"
+	ssh_uses_pkcs11_helper || printf 'C_Sign failed: %s\n' "$code"
+}
+
 # Print the summary and exit with the verdict.
 finish() {
 	printf '1..%d\n' "$checks"
@@ -214,6 +253,29 @@ stop_agent() {
 	unset SSH_AUTH_SOCK
 }
 
+# add_card / remove_card MODULE: ssh-add -s / -e MODULE; its exit status.
+# ssh-add asks for a PIN the module never needs ("Enter passphrase for
+# PKCS#11:"): its input is /dev/null. What it says ("Card added: ...") is
+# OpenSSH's to word; the tests read its exit status and the agent's keys.
+add_card() {
+	ssh-add -s "$1" < /dev/null > "$tmp/ssh-add.out" 2>&1
+}
+remove_card() {
+	ssh-add -e "$1" < /dev/null > "$tmp/ssh-add.out" 2>&1
+}
+
+# agent_keys: the keys the agent offers (ssh-add -L), or "none" when it
+# has none (ssh-add -L's exit status 1; 2 is no agent at all).
+agent_keys() {
+	local keys status=0
+	keys=$(ssh-add -L 2> /dev/null) || status=$?
+	case "$status" in
+	0) printf '%s\n' "$keys" ;;
+	1) echo none ;;
+	*) echo "ssh-add -L failed: exit status $status" ;;
+	esac
+}
+
 # ---- more devices: a second simulator, fake USB, a fake Bridge -------------------
 
 MNEMONIC_OTHER="alcohol woman abuse must during monitor noble actual mixed trade anger aisle"
@@ -270,3 +332,171 @@ pinentry_count() {
 
 # ALICE in the wallet of passphrase "TREZOR" (an independent derivation).
 ALICE_TREZOR_KEY="ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBErFlmf+VCKvskvT5YItk94X8D+Bvi5VMfhQ4yWfFdaOajE8gNanUSktuBpWiPC4+WXGlqdFfvxGYjpkKQiz7BU="
+
+# ---- other programs' output, as facts -----------------------------------------
+#
+# What pkcs11-tool, p11tool and p11-kit print is laid out by each version
+# its own way (OpenSC 0.26 adds URIs and OIDs, p11-kit 0.25 names the module
+# on a line of its own). These turn it into the facts the tests assert, one
+# per line, in one order: the fields every version prints, lists sorted,
+# everything else left out.
+
+# awk's part of the parsers. sorted_list LIST SEPARATOR [JOINER]: the
+# items of LIST, trimmed, sorted, joined with JOINER (default ", ").
+FACTS_AWK_LIB='
+function sorted_list(list, separator, joiner,   n, item, i, j, value, out) {
+	if (joiner == "") joiner = ", "
+	n = split(list, item, separator)
+	for (i = 1; i <= n; i++)
+		item[i] = trim(item[i])
+	for (i = 2; i <= n; i++) {
+		value = item[i]
+		for (j = i - 1; j >= 1 && item[j] > value; j--)
+			item[j + 1] = item[j]
+		item[j + 1] = value
+	}
+	out = ""
+	for (i = 1; i <= n; i++)
+		if (item[i] != "")
+			out = out (out == "" ? "" : joiner) item[i]
+	return out
+}
+function trim(text) {
+	gsub(/^[ \t]+|[ \t]+$/, "", text)
+	return text
+}
+# print_fields: the fields in "keys" ("|" between them) that were seen,
+# in that order, then forget them all.
+function print_fields(   n, key, i) {
+	n = split(keys, key, "|")
+	for (i = 1; i <= n; i++)
+		if (key[i] in field)
+			print "  " key[i] ": " field[key[i]]
+	for (i in field)
+		delete field[i]
+}'
+
+# pkcs11_tool_slots: `pkcs11-tool -L` (on stdin) as "slot ID: DESCRIPTION"
+# and the token's fields.
+pkcs11_tool_slots() {
+	awk -v keys='token label|token manufacturer|token model|token flags|hardware version|firmware version|serial num|pin min/max' \
+		"$FACTS_AWK_LIB"'
+		/^Slot [0-9]+ \(0x[0-9a-f]+\): / {
+			if (in_slot) print_fields()
+			in_slot = 1
+			id = $0; sub(/^Slot [0-9]+ \(/, "", id); sub(/\).*/, "", id)
+			description = $0; sub(/^[^)]*\): /, "", description)
+			print "slot " id ": " description
+			next
+		}
+		in_slot && /^  [^ ][^:]*:/ {
+			key = $0; sub(/:.*/, "", key); key = trim(key)
+			value = $0; sub(/^[^:]*:/, "", value); value = trim(value)
+			if (key == "token flags") value = sorted_list(value, ",")
+			field[key] = value
+		}
+		END { if (in_slot) print_fields() }'
+}
+
+# pkcs11_tool_objects: `pkcs11-tool -O` (on stdin) as "CLASS: KEY TYPE[,
+# BITS bits]" and the object's fields; EC_PARAMS is the DER alone.
+pkcs11_tool_objects() {
+	awk -v keys='label|ID|EC_POINT|EC_PARAMS|Usage|Access|Allowed mechanisms' \
+		"$FACTS_AWK_LIB"'
+		/^[A-Z][A-Za-z ]* Object; / {
+			if (in_object) print_fields()
+			in_object = 1
+			class = $0; sub(/; .*/, "", class)
+			type = $0; sub(/^[^;]*; */, "", type); sub(/ .*/, "", type)
+			bits = ""
+			if (match($0, /[0-9]+ bits/)) bits = ", " substr($0, RSTART, RLENGTH)
+			print class ": " type bits
+			next
+		}
+		in_object && /^  [^ ][^:]*:/ {
+			key = $0; sub(/:.*/, "", key); key = trim(key)
+			value = $0; sub(/^[^:]*:/, "", value); value = trim(value)
+			if (key == "EC_PARAMS") sub(/ .*/, "", value)
+			if (key == "Usage" || key == "Access") value = sorted_list(value, ",")
+			if (key == "Allowed mechanisms") value = sorted_list(value, ",")
+			field[key] = value
+		}
+		END { if (in_object) print_fields() }'
+}
+
+# pkcs11_tool_mechanisms: `pkcs11-tool -M` (on stdin) as "NAME: KEY SIZES;
+# FLAGS", flags sorted.
+pkcs11_tool_mechanisms() {
+	awk "$FACTS_AWK_LIB"'
+		/^  [^ ]/ {
+			line = trim($0)
+			name = line; sub(/,.*/, "", name)
+			rest = line; sub(/^[^,]*,? */, "", rest)
+			sizes = ""
+			if (match(rest, /keySize=\{[^}]*\}(, )?/)) {
+				sizes = substr(rest, RSTART, RLENGTH); sub(/, $/, "", sizes)
+				rest = substr(rest, 1, RSTART - 1) substr(rest, RSTART + RLENGTH)
+			}
+			print name ": " sizes "; " sorted_list(rest, ",")
+		}'
+}
+
+# p11tool_objects: `p11tool --list-all` (on stdin) as "object" and its
+# fields; the URL's attributes sorted, the flags sorted.
+p11tool_objects() {
+	awk -v keys='URL|Type|Label|Flags|ID' "$FACTS_AWK_LIB"'
+		/^Object [0-9]+:/ {
+			if (in_object) print_fields()
+			in_object = 1
+			print "object"
+			next
+		}
+		in_object && /^\t[^:]*:/ {
+			key = $0; sub(/:.*/, "", key); key = trim(key)
+			value = $0; sub(/^[^:]*:/, "", value); value = trim(value)
+			if (key == "URL" && sub(/^pkcs11:/, "", value))
+				value = "pkcs11:" sorted_list(value, ";", ";")
+			if (key == "Flags") value = sorted_list(value, ";")
+			field[key] = value
+		}
+		END { if (in_object) print_fields() }'
+}
+
+# p11kit_module NAME: of `p11-kit list-modules` (on stdin), the module NAME
+# as "module NAME", its path and library fields, then each token as "token
+# LABEL" and its fields, flags sorted; p11-kit 0.24 writes "NAME: PATH",
+# 0.25 "module: NAME" and "path: PATH".
+p11kit_module() {
+	awk -v name="$1" -v keys='path|library-description|library-manufacturer|library-version|manufacturer|model|serial-number|hardware-version|firmware-version|flags' \
+		"$FACTS_AWK_LIB"'
+		function end_record() {
+			if (flags != "") field["flags"] = sorted_list(flags, "|")
+			if (in_module) print_fields()
+			flags = ""; in_flags = 0
+		}
+		/^[^ ]/ {
+			end_record()
+			if ($0 == "module: " name) { in_module = 1; print "module " name }
+			else if (index($0, name ": ") == 1) {
+				in_module = 1; print "module " name
+				field["path"] = substr($0, length(name) + 3)
+			}
+			else in_module = 0
+			next
+		}
+		!in_module { next }
+		/^    token: / {
+			end_record()
+			print "token " substr($0, 12)
+			next
+		}
+		in_flags && /^ +[a-z-]+$/ { flags = flags "|" trim($0); next }
+		{
+			in_flags = 0
+			key = $0; sub(/:.*/, "", key); key = trim(key)
+			value = $0; sub(/^[^:]*:/, "", value); value = trim(value)
+			if (key == "flags") { in_flags = 1; next }
+			field[key] = value
+		}
+		END { end_record() }'
+}

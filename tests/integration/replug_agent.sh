@@ -12,8 +12,8 @@ use_fake_usb "1 5 webusb $SIM_PORT"
 # programs and their children: the same binary without the bit takes the fake.
 cp "$(command -v ssh-agent)" "$tmp/ssh-agent"
 AGENT="$tmp/ssh-agent" start_agent -P "$(dirname "$(readlink -f "$MODULE")")/*"
-ssh-add -s "$MODULE" < /dev/null > /dev/null 2>&1
-expect_eq "the agent has the key" "$ALICE_KEY alice@example.com" "$(ssh-add -L 2>&1)"
+add_card "$MODULE"
+expect_eq "the agent has the key" "0 $ALICE_KEY alice@example.com" "$? $(agent_keys)"
 expect_eq "first login" "first" "$(ssh -F "$tmp/ssh_config" simhost-agent echo first 2>&1)"
 
 # Unplugged: logging in fails, and says why.

@@ -51,7 +51,7 @@ export TREZOR_PASSPHRASE="a secret that must not travel"
 emulator_line="trezor-pkcs11: the emulator's port 127.0.0.1:21324 (UDP) belongs to uid $nobody_uid (nobody), not to you: nothing is sent there; if it is yours, set TREZOR_PATH=udp:127.0.0.1:21324"
 expect_eq "no key from another user's emulator port, and one line says whose it is" \
 	"$emulator_line
-cannot read public key from pkcs11" "$(ssh-keygen -D "$MODULE" 2>&1 | tr -d '\r')"
+failed" "$(listing ssh-keygen -D "$MODULE")"
 "$CLI" doctor > "$tmp/doctor" 2>&1
 expect_contains "doctor says it too" "PROBLEM  ${emulator_line#trezor-pkcs11: }" \
 	"$(cat "$tmp/doctor")"
@@ -60,9 +60,9 @@ expect_contains "doctor says it too" "PROBLEM  ${emulator_line#trezor-pkcs11: }"
 # port is another user's.
 use_fake_usb "1 5 webusb 1 claim=busy"
 expect_eq "no Bridge request to another user's port" \
-	"cannot read public key from pkcs11
+	"failed
 trezor-pkcs11: Trezor Bridge's port 127.0.0.1:21325 (TCP) belongs to uid $nobody_uid (nobody), not to you: nothing is sent there; if it is yours, set TREZOR_PKCS11_BRIDGE=127.0.0.1:21325
-$emulator_line" "$(ssh-keygen -D "$MODULE" 2>&1 | tr -d '\r' | LC_ALL=C sort)"
+$emulator_line" "$(listing ssh-keygen -D "$MODULE" | LC_ALL=C sort)"
 unset LD_PRELOAD FAKE_LIBUSB_DEVICES
 expect_eq "nothing at all reached the squatter" "listening" "$(cat "$squat/log")"
 
