@@ -68,13 +68,15 @@ healthy[devices]="ok       a Trezor \"Simulated Trezor\" at $TREZOR_PATH, firmwa
 healthy[identities]="ok       2 identities in $tmp/identities"
 healthy[pinentry]="ok       pinentry is $TREZOR_PKCS11_PINENTRY"
 healthy[cache]="ok       the key cache is $cache"
+healthy[agent]="ok       no ssh-agent in this session (SSH_AUTH_SOCK is not set)"
+healthy[errors]="ok       no errors logged by programs without a terminal"
 
 # report [CHECK LINES]...: the whole report, each CHECK saying its LINES.
 report() {
 	local check lines= count
 	declare -A says
 	while [ $# -ge 2 ]; do says[$1]=$2; shift 2; done
-	for check in module p11kit udev devices identities pinentry cache; do
+	for check in module p11kit udev devices identities pinentry cache agent errors; do
 		lines+="${says[$check]-${healthy[$check]}}"$'\n'
 	done
 	count=$(printf '%s' "$lines" | grep -c '^PROBLEM')
@@ -144,7 +146,7 @@ unset LD_PRELOAD FAKE_LIBUSB_DEVICES
 export TREZOR_PATH=$simulator_path
 
 write_identities 'alice@example.com' 'not an identity' '@nobody'
-expect_problem "bad lines in the identities file" identities "PROBLEM  $tmp/identities:2: unexpected text after the identity (comments start with #)
+expect_problem "bad lines in the identities file" identities "PROBLEM  $tmp/identities:2: \"an\" is not a key type (ed25519 or nist256p1; comments start with #)
          fix the line or remove it: the module skips it
 PROBLEM  $tmp/identities:3: user name is missing before '@'
          fix the line or remove it: the module skips it
