@@ -34,7 +34,7 @@ void doctor_check_recent_errors(void)
 	}
 	error_log_path(path, sizeof(path));
 	doctor_note("the last errors of programs without a terminal (%s, and the journal: "
-		    "journalctl --user -t trezor-pkcs11):", path);
+		    "journalctl -t trezor-pkcs11):", path);
 	for (i = 0; i < count; i++)
 		printf("           %s\n", lines[i]);
 }

@@ -94,13 +94,15 @@ static CK_RV check_output(CK_BYTE_PTR signature, CK_ULONG_PTR signature_length, 
 	return CKR_OK;
 }
 
-/* A program that asks again at once after a failed signature (pkcs11-tool
- * does, multi-part): the second prompt on the device is no accident. */
+/* A program that asks again at once, multi-part, after a failed single-part
+ * signature (pkcs11-tool does so by itself): the second prompt on the device
+ * is no accident, and the person is told. */
 #define RETRY_WINDOW_MS 10000
 
 static void say_if_retried(const struct session *session, size_t index)
 {
-	if (session->sign_failed_ms != 0 && session->sign_failed_identity == index &&
+	if (session->sign_updated && session->sign_failed_ms != 0 &&
+	    session->sign_failed_identity == index &&
 	    clock_monotonic_ms() - session->sign_failed_ms < RETRY_WINDOW_MS)
 		log_error("%s asks for the signature again after it failed (it retries by "
 			  "itself): the Trezor asks once more", module_program());

@@ -71,7 +71,7 @@ expect_contains "a terminal shows the error" "the Trezor is in bootloader mode" 
 expect_eq "and it is not logged" "$logged" "$(wc -l < "$errors")"
 
 doctor=$("$CLI" doctor 2>&1)
-expect_contains "doctor shows the last ones" "note     the last errors of programs without a terminal ($errors, and the journal: journalctl --user -t trezor-pkcs11):
+expect_contains "doctor shows the last ones" "note     the last errors of programs without a terminal ($errors, and the journal: journalctl -t trezor-pkcs11):
 $(tail -n 5 "$errors" | sed 's/^/           /')" "$doctor"
 
 # The running agent: can it reach the desktop?

@@ -56,7 +56,7 @@ expect_eq "trezor-pkcs11(8): the header" "TREZOR-PKCS11(8) System Manager's Manu
 expect_eq "trezor-pkcs11(8): NAME" "trezor-pkcs11 - PKCS#11 module that signs with a Trezor" \
 	"$(section "$text" NAME)"
 expect_eq "trezor-pkcs11(8): the sections, in order" \
-	"NAME SYNOPSIS DESCRIPTION USING IT CONFIRMATION, PIN AND PASSPHRASE ENVIRONMENT FILES DIAGNOSTICS EXAMPLES SEE ALSO" \
+	"NAME SYNOPSIS DESCRIPTION USING IT CONFIRMATION, PIN AND PASSPHRASE ENVIRONMENT FILES DIAGNOSTICS SECURITY EXAMPLES SEE ALSO" \
 	"$(printf '%s\n' "$text" | grep -E '^[A-Z][A-Z ,]+$' | paste -s -d ' ')"
 
 # Every variable module/ reads with getenv() has its entry in ENVIRONMENT: a

@@ -172,6 +172,9 @@ START_TEST(forked_child_keeps_off_the_bridge_session)
 	sign_in_thread(&signer);
 	ck_assert_int_eq(signer.rv, CKR_OK);
 	ck_assert_int_eq(p11->C_Finalize(NULL), CKR_OK);
+	/* Bridge logs a request once it has answered it: wait for the line. */
+	while (sim_process_count(&bridge, "POST /release/") == 0)
+		usleep(10 * 1000);
 	ck_assert_int_eq(sim_process_count(&bridge, "POST /release/"), 1);
 	sim_process_stop(&bridge);
 	unsetenv("TREZOR_PKCS11_BRIDGE");
