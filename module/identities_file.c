@@ -261,8 +261,16 @@ bool identities_parse_line(char *line, struct key_identity *key, bool *blank, ch
 	*blank = text == NULL;
 	if (text == NULL)
 		return false;
-	if (!identity_parse(text, &key->identity, problem, problem_size) ||
-	    !take_type(type, extra, key, problem, problem_size) ||
+	if (!identity_parse(text, &key->identity, problem, problem_size))
+		return false;
+	/* "ssh://#x": written as the file holds it ("#x"), it would be a comment. */
+	if (key->identity.user[0] == '#' || (key->identity.user[0] == '\0' &&
+					     key->identity.host[0] == '#')) {
+		snprintf(problem, problem_size, "an identity cannot start with # (without its "
+			 "ssh:// it would be a comment)");
+		return false;
+	}
+	if (!take_type(type, extra, key, problem, problem_size) ||
 	    !choose_proto(key, problem, problem_size))
 		return false;
 	make_label(key, key->label);

@@ -156,6 +156,7 @@ START_TEST(bad_key_types)
 				   "gpg://a@b ed25519\n"
 				   "https://a@b ed25519\n"
 				   "@b ed25519\n"
+				   "ssh://#a@b\n"
 				   "a@b ed25519\n";
 	struct identity_list list;
 
@@ -173,7 +174,9 @@ START_TEST(bad_key_types)
 			 "the identity alone (or with ssh://)\n"
 			 "trezor-pkcs11: FILE:6: \"https://\" is not accepted: write the identity "
 			 "alone (or with ssh://)\n"
-			 "trezor-pkcs11: FILE:7: user name is missing before '@'\n");
+			 "trezor-pkcs11: FILE:7: user name is missing before '@'\n"
+			 "trezor-pkcs11: FILE:8: an identity cannot start with # (without its ssh:// "
+			 "it would be a comment)\n");
 	ck_assert_uint_eq(list.length, 1);
 	ck_assert_str_eq(list.items[0].label, "<ssh://a@b|ed25519>");
 	identities_free(&list);
