@@ -1,7 +1,9 @@
 /*
- * trezor-pkcs11 add IDENTITY...: append identities to the identities file
- * (the one TREZOR_PKCS11_IDENTITIES names, else the user's), then print
- * their public keys. Nothing is written unless every identity is good.
+ * trezor-pkcs11 add [-e ed25519] IDENTITY...: append identities to the
+ * identities file (the one TREZOR_PKCS11_IDENTITIES names, else the
+ * user's), then print their public keys. Nothing is written unless every
+ * identity is good. -e is trezor-agent's option: with ed25519 the line
+ * printed is the one trezor-agent prints for the identity.
  */
 #include "config.h"
 
@@ -17,12 +19,16 @@
 #include "identity.h"
 
 static const char usage[] =
-	"usage: trezor-pkcs11 add IDENTITY...\n"
+	"usage: trezor-pkcs11 add [-e ed25519|nist256p1] IDENTITY...\n"
 	"\n"
 	"Add each identity (like alice@example.com) to the identities file, once,\n"
 	"then print its public key as an authorized_keys line. The file is\n"
 	"$TREZOR_PKCS11_IDENTITIES, else ~/.config/trezor-pkcs11/identities,\n"
-	"created (mode 0600) if missing. A bad identity changes nothing.\n";
+	"created (mode 0600) if missing. A bad identity changes nothing.\n"
+	"\n"
+	"  -e ed25519    trezor-agent's Ed25519 key of the identity (for OpenSSH 10.1\n"
+	"                and later); the line printed is the one trezor-agent prints\n"
+	"  -e nist256p1  a NIST P-256 key (the default)\n";
 
 /* Where to write: the file the environment names, or the user's own. */
 static bool target_path(char *path, size_t size)
@@ -79,8 +85,8 @@ static bool ends_a_line(int fd)
 static bool new_lines(const struct identity_list *chosen, const char *path, char **text)
 {
 	struct identity_list present = { 0 };
-	size_t i, j, used = 0, size = chosen->length * (IDENTITY_URI_MAX + 1) + 1;
-	char display[IDENTITY_URI_MAX];
+	size_t i, j, used = 0, size = chosen->length * (IDENTITIES_LINE_MAX + 1) + 1;
+	char display[IDENTITIES_LINE_MAX];
 
 	if (access(path, F_OK) == 0)
 		identities_read_file(path, &present);
@@ -95,7 +101,7 @@ static bool new_lines(const struct identity_list *chosen, const char *path, char
 		for (j = 0; j < present.length; j++)
 			if (memcmp(present.items[j].id, chosen->items[i].id, IDENTITIES_ID_SIZE) == 0)
 				break;
-		identity_display(&chosen->items[i].identity, display, sizeof(display));
+		key_identity_line(&chosen->items[i], display, sizeof(display));
 		if (j < present.length) {
 			cli_error("%s is already in %s", display, path);
 			continue;
@@ -187,21 +193,18 @@ int cli_add(int argc, char **argv)
 {
 	struct identity_list chosen;
 	char path[IDENTITIES_PATH_MAX], *text = NULL;
+	const char *type;
 	int result = CLI_FAILED;
 
 	if (cli_wants_help(argc, argv, usage))
 		return CLI_OK;
+	if (!cli_take_key_type("add", &argc, argv, &type))
+		return CLI_USAGE;
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return CLI_USAGE;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-') {
-			cli_error("add: no option %s", argv[i]);
-			return CLI_USAGE;
-		}
-	}
-	if (!cli_parse_identities(argv + 1, argc - 1, &chosen)) {
+	if (!cli_parse_identities(argv + 1, argc - 1, type, &chosen)) {
 		identities_free(&chosen);
 		return CLI_USAGE;
 	}

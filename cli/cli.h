@@ -63,10 +63,19 @@ const char *cli_pairing_state(const struct trezor_features *features);
 CK_FUNCTION_LIST *cli_module(void);
 
 /*
- * Parse identities as the identities file would; a bad one is reported as
+ * Parse identities as the identities file would, each with the key type
+ * `type` (NULL: the default, nist256p1); a bad one is reported as
  * "IDENTITY: why" and makes the result false. Duplicates are dropped.
  */
-bool cli_parse_identities(char **texts, int count, struct identity_list *out);
+bool cli_parse_identities(char **texts, int count, const char *type, struct identity_list *out);
+
+/*
+ * The arguments of add and pubkey: the identities (left in argv[1..*count],
+ * in order) and -e TYPE / --ecdsa-curve-name TYPE (trezor-agent's option),
+ * "ed25519" or "nist256p1", into *type (NULL when not given). False, said
+ * why, for an unknown option or type.
+ */
+bool cli_take_key_type(const char *command, int *count, char **argv, const char **type);
 
 /*
  * Print the authorized_keys line of each identity, in order, read through
@@ -78,5 +87,9 @@ int cli_print_keys(const struct identity_list *chosen);
 /* "ecdsa-sha2-nistp256 AAAA... COMMENT" for an uncompressed P-256 point. */
 bool cli_ssh_key_line(const unsigned char point[65], const char *comment, char *line,
 		      size_t size);
+
+/* "ssh-ed25519 AAAA... COMMENT" for a 32-byte Ed25519 key. */
+bool cli_ssh_ed25519_line(const unsigned char key[32], const char *comment, char *line,
+			  size_t size);
 
 #endif

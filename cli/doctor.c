@@ -15,7 +15,8 @@ static const char usage[] =
 	"Check that everything the module needs is in place, and explain in plain\n"
 	"words what is not: the module where ssh-agent accepts it, its p11-kit\n"
 	"registration, the udev rules for USB, the Trezors (and why one cannot be\n"
-	"used), the identities file, pinentry, the key cache, whether the running\n"
+	"used), the identities file, whether ssh offers its Ed25519 identities\n"
+	"(OpenSSH 10.1 and later), pinentry, the key cache, whether the running\n"
 	"ssh-agent reaches the desktop (pinentry, notices), and the errors logged\n"
 	"lately by programs without a terminal.\n"
 	"Exit status 0 only when all is well.\n"
@@ -82,6 +83,7 @@ int cli_doctor(int argc, char **argv)
 	doctor_check_udev(root);
 	doctor_check_devices();
 	doctor_check_identities();
+	doctor_check_ssh();
 	doctor_check_pinentry();
 	doctor_check_cache();
 	doctor_check_agent();

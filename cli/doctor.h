@@ -25,6 +25,9 @@ void doctor_check_identities(void);
 void doctor_check_pinentry(void);
 void doctor_check_cache(void);
 
+/* Whether ssh offers the Ed25519 identities (OpenSSH 10.1 or later): doctor_ssh.c. */
+void doctor_check_ssh(void);
+
 /* Whether what the module says reaches the person: doctor_reach.c. */
 void doctor_check_recent_errors(void);
 void doctor_check_agent(void);

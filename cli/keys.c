@@ -1,7 +1,7 @@
 /*
  * Public keys through the module, as ssh-keygen -D reads them: the public
  * key objects of the first token, in the order of the identities, each
- * with its label and point. The key cache, the PIN and passphrase prompts
+ * with its label and point (a P-256 point, or an Ed25519 key). The key cache, the PIN and passphrase prompts
  * and the error messages are the module's own.
  */
 #include "config.h"
@@ -39,7 +39,38 @@ CK_FUNCTION_LIST *cli_module(void)
 	return list;
 }
 
-bool cli_parse_identities(char **texts, int count, struct identity_list *out)
+bool cli_take_key_type(const char *command, int *count, char **argv, const char **type)
+{
+	int i, kept = 1;
+	enum key_curve curve;
+
+	*type = NULL;
+	for (i = 1; i < *count; i++) {
+		const char *option = argv[i];
+
+		if (option[0] != '-') {
+			argv[kept++] = argv[i];
+			continue;
+		}
+		if (strncmp(option, "--ecdsa-curve-name=", 19) == 0) {
+			*type = option + 19;
+		} else if ((strcmp(option, "-e") == 0 || strcmp(option, "--ecdsa-curve-name") == 0) &&
+			   i + 1 < *count) {
+			*type = argv[++i];
+		} else {
+			cli_error("%s: no option %s", command, option);
+			return false;
+		}
+		if (!curve_from_name(*type, &curve)) {
+			cli_error("%s: the key type is ed25519 or nist256p1, not \"%s\"", command, *type);
+			return false;
+		}
+	}
+	*count = kept;
+	return true;
+}
+
+bool cli_parse_identities(char **texts, int count, const char *type, struct identity_list *out)
 {
 	char line[IDENTITIES_LINE_MAX + 1], problem[256];
 	bool blank, all_good = true;
@@ -54,12 +85,13 @@ bool cli_parse_identities(char **texts, int count, struct identity_list *out)
 	for (i = 0; i < (size_t)count; i++) {
 		struct key_identity *key = &out->items[out->length];
 
-		if (strlen(texts[i]) > IDENTITIES_LINE_MAX || strpbrk(texts[i], "\n#") != NULL) {
+		/* One identity: its key type comes with -e, as for trezor-agent. */
+		if (strlen(texts[i]) > IDENTITIES_LINE_MAX - 16 || strpbrk(texts[i], " \t\n#") != NULL) {
 			cli_error("%s: not one identity", texts[i]);
 			all_good = false;
 			continue;
 		}
-		snprintf(line, sizeof(line), "%s", texts[i]);
+		snprintf(line, sizeof(line), "%s %s", texts[i], type != NULL ? type : "nist256p1");
 		if (!identities_parse_line(line, key, &blank, problem, sizeof(problem))) {
 			cli_error("%s: %s", texts[i], blank ? "not an identity" : problem);
 			all_good = false;
@@ -110,18 +142,26 @@ static const char *rv_name(CK_RV rv, char *buffer, size_t size)
 	case CKR_FUNCTION_CANCELED: return "CKR_FUNCTION_CANCELED";
 	case CKR_FUNCTION_FAILED: return "CKR_FUNCTION_FAILED";
 	case CKR_HOST_MEMORY: return "CKR_HOST_MEMORY";
-	case CKR_OK: return "not a P-256 point";
+	case CKR_OK: return "not a key of its type";
 	default:
 		snprintf(buffer, size, "CKR 0x%lx", rv);
 		return buffer;
 	}
 }
 
-/* CKA_EC_POINT is a DER OCTET STRING holding the 65-byte uncompressed point. */
-static bool point_of(const CK_BYTE *der, CK_ULONG length, const unsigned char **point)
+/*
+ * CKA_EC_POINT is a DER OCTET STRING holding the 65-byte uncompressed point
+ * (CKK_EC) or the 32-byte key (CKK_EC_EDWARDS).
+ */
+static bool point_of(CK_KEY_TYPE type, const CK_BYTE *der, CK_ULONG length,
+		     const unsigned char **point)
 {
-	if (length != 67 || der[0] != 0x04 || der[1] != 65 || der[2] != 0x04)
+	if (type == CKK_EC_EDWARDS) {
+		if (length != 34 || der[0] != 0x04 || der[1] != 32)
+			return false;
+	} else if (length != 67 || der[0] != 0x04 || der[1] != 65 || der[2] != 0x04) {
 		return false;
+	}
 	*point = der + 2;
 	return true;
 }
@@ -131,21 +171,28 @@ static bool print_key(CK_FUNCTION_LIST *p11, CK_SESSION_HANDLE session, CK_OBJEC
 {
 	char label[IDENTITIES_LABEL_MAX + 1] = "", line[LINE_MAX_LENGTH], code[32];
 	CK_BYTE der[80];
-	CK_ATTRIBUTE label_attribute = { CKA_LABEL, label, sizeof(label) - 1 };
+	CK_KEY_TYPE type = CKK_EC;
+	CK_ATTRIBUTE label_attributes[] = { { CKA_LABEL, label, sizeof(label) - 1 },
+					    { CKA_KEY_TYPE, &type, sizeof(type) } };
 	CK_ATTRIBUTE point_attribute = { CKA_EC_POINT, der, sizeof(der) };
 	const unsigned char *point;
+	bool written;
 	CK_RV rv;
 
 	/* The label first: it needs no device, and names the key if the point fails. */
-	if (p11->C_GetAttributeValue(session, key, &label_attribute, 1) == CKR_OK)
-		label[label_attribute.ulValueLen] = '\0';
+	if (p11->C_GetAttributeValue(session, key, label_attributes, 2) == CKR_OK)
+		label[label_attributes[0].ulValueLen] = '\0';
 	rv = p11->C_GetAttributeValue(session, key, &point_attribute, 1);
-	if (rv != CKR_OK || !point_of(der, point_attribute.ulValueLen, &point)) {
+	if (rv != CKR_OK || !point_of(type, der, point_attribute.ulValueLen, &point)) {
 		cli_error("could not read the key of %s (%s)",
 			  label[0] != '\0' ? label : "an identity", rv_name(rv, code, sizeof(code)));
 		return false;
 	}
-	if (!cli_ssh_key_line(point, label, line, sizeof(line))) {
+	if (type == CKK_EC_EDWARDS)
+		written = cli_ssh_ed25519_line(point, label, line, sizeof(line));
+	else
+		written = cli_ssh_key_line(point, label, line, sizeof(line));
+	if (!written) {
 		cli_error("%s: the key does not fit an authorized_keys line", label);
 		return false;
 	}

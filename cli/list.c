@@ -65,6 +65,7 @@ static void list_identities(void)
 	struct identity_list list;
 	char path[IDENTITIES_PATH_MAX], user[IDENTITIES_PATH_MAX];
 	bool from_environment;
+	char line[IDENTITIES_LINE_MAX];
 	size_t i;
 
 	if (!identities_file_path(path, sizeof(path), &from_environment)) {
@@ -75,8 +76,10 @@ static void list_identities(void)
 	}
 	identities_read_file(path, &list);
 	printf("identities in %s:%s\n", path, list.length == 0 ? " none" : "");
-	for (i = 0; i < list.length; i++)
-		printf("  %s\n", list.items[i].label);
+	for (i = 0; i < list.length; i++) {
+		key_identity_line(&list.items[i], line, sizeof(line));
+		printf("  %s\n", line);
+	}
 	identities_free(&list);
 }
 

@@ -36,7 +36,7 @@ CK_RV api_fetch_keys(struct slot *slot, size_t first, size_t length)
 {
 	struct prompt_context prompt;
 	size_t *indexes = malloc((length > 0 ? length : 1) * sizeof(*indexes));
-	uint8_t (*points)[EC_UNCOMPRESSED_SIZE] = NULL;
+	uint8_t (*points)[KEY_POINT_MAX] = NULL;
 	size_t unknown, fetched = 0, i;
 	CK_RV rv = CKR_OK, resumed;
 

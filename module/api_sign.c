@@ -1,9 +1,10 @@
 /*
- * Signing. The input becomes a 32-byte digest here (mechanism.c); the
- * Trezor signs it with SignIdentity for the key's gpg:// identity after the
- * person confirms. A length query or a too-small buffer is answered without
- * the device, and leaves the operation active, so nobody confirms twice.
- * See api.h.
+ * Signing. The input becomes what the Trezor signs here (mechanism.c): a
+ * 32-byte digest for a P-256 key's gpg:// identity, the whole message for
+ * an Ed25519 key's ssh:// identity; the Trezor signs it with SignIdentity
+ * after the person confirms. A length query or a too-small buffer is
+ * answered without the device, and leaves the operation active, so nobody
+ * confirms twice. See api.h.
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include "clock.h"
 #include "log.h"
 #include "conversation.h"
+#include "mechanism.h"
 #include "module.h"
 #include "object.h"
 #include "session.h"
@@ -44,7 +46,11 @@ CK_RV api_sign_init(CK_SESSION_HANDLE handle, CK_MECHANISM_PTR mechanism, CK_OBJ
 		return CKR_KEY_HANDLE_INVALID;
 	if (!is_private)
 		return CKR_KEY_FUNCTION_NOT_PERMITTED;  /* CKA_SIGN is false on public keys */
-	rv = digest_begin(&session->input, mechanism->mechanism);
+	rv = mechanism_check_key(mechanism->mechanism, token_identity(index)->curve);
+	if (rv != CKR_OK)
+		return rv;
+	rv = sign_input_begin(&session->input, mechanism->mechanism,
+			      trezor_challenge_max(&session->slot->features));
 	if (rv != CKR_OK)
 		return rv;
 	session->signing = true;
@@ -77,12 +83,12 @@ static CK_RV check_output(CK_BYTE_PTR signature, CK_ULONG_PTR signature_length, 
 	if (signature_length == NULL)
 		return CKR_ARGUMENTS_BAD;
 	if (signature == NULL) {
-		*signature_length = EC_SIGNATURE_SIZE;
+		*signature_length = KEY_SIGNATURE_SIZE;
 		*query = true;
 		return CKR_OK;
 	}
-	if (*signature_length < EC_SIGNATURE_SIZE) {
-		*signature_length = EC_SIGNATURE_SIZE;
+	if (*signature_length < KEY_SIGNATURE_SIZE) {
+		*signature_length = KEY_SIGNATURE_SIZE;
 		return CKR_BUFFER_TOO_SMALL;
 	}
 	return CKR_OK;
@@ -111,17 +117,18 @@ static void note_outcome(struct session *session, size_t index, CK_RV rv)
 	session->sign_failed_identity = index;
 }
 
-/* Have the device sign the digest for the session's key; ends the operation. */
-static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
-			 const uint8_t digest[EC_DIGEST_SIZE], CK_BYTE_PTR signature,
-			 CK_ULONG_PTR signature_length)
+/* Have the device sign the challenge for the session's key; ends the operation. */
+static CK_RV sign_challenge(CK_SESSION_HANDLE handle, struct session *session,
+			    const uint8_t *challenge, size_t challenge_length,
+			    CK_BYTE_PTR signature, CK_ULONG_PTR signature_length)
 {
 	struct slot *slot = session->slot;
 	size_t index = session->sign_identity;
 	const struct key_identity *key = token_identity(index);
 	struct prompt_context prompt;
 	struct object_view view;
-	uint8_t point[EC_UNCOMPRESSED_SIZE];
+	uint8_t point[KEY_POINT_MAX];
+	char name[IDENTITIES_LABEL_MAX + 1];
 	bool key_replaced = false;
 	CK_RV rv, resumed;
 
@@ -137,10 +144,11 @@ static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
 	if (rv == CKR_OK) {
 		token_object(slot, index, true, &view);
 		memcpy(point, view.point, sizeof(point));
-		api_prompt_begin(slot, key->label, &prompt);
+		key_identity_name(key, name);   /* the prompt names the identity plainly */
+		api_prompt_begin(slot, name, &prompt);
 		module_suspend();
-		rv = conversation_sign(slot, key, &prompt, point, &key_replaced, digest,
-				       module_program(), signature);
+		rv = conversation_sign(slot, key, &prompt, point, &key_replaced, challenge,
+				       challenge_length, module_program(), signature);
 		resumed = module_resume();
 		api_prompt_end(slot, &prompt);
 		if (key_replaced) {
@@ -158,7 +166,7 @@ static CK_RV sign_digest(CK_SESSION_HANDLE handle, struct session *session,
 		session_end_sign(session);
 	}
 	if (rv == CKR_OK)
-		*signature_length = EC_SIGNATURE_SIZE;
+		*signature_length = KEY_SIGNATURE_SIZE;
 	return rv;
 }
 
@@ -171,24 +179,27 @@ static CK_RV feed(struct session *session, CK_BYTE_PTR data, CK_ULONG length)
 		session_end_sign(session);
 		return CKR_ARGUMENTS_BAD;
 	}
-	rv = length > 0 ? digest_update(&session->input, data, length) : CKR_OK;
+	rv = length > 0 ? sign_input_update(&session->input, data, length) : CKR_OK;
 	if (rv != CKR_OK)
 		session_end_sign(session);
 	return rv;
 }
 
-/* Finish the digest and sign; every outcome but a length answer ends it. */
+/* Finish the input and sign; every outcome but a length answer ends it. */
 static CK_RV finish(CK_SESSION_HANDLE handle, struct session *session, CK_BYTE_PTR signature,
 		    CK_ULONG_PTR signature_length)
 {
-	uint8_t digest[EC_DIGEST_SIZE];
-	CK_RV rv = digest_finish(&session->input, digest);
+	uint8_t challenge[SIGN_MESSAGE_MAX];
+	size_t length = 0;
+	CK_RV rv = sign_input_finish(&session->input, challenge, &length);
 
-	if (rv != CKR_OK) {
+	if (rv == CKR_OK)
+		rv = sign_challenge(handle, session, challenge, length, signature,
+				    signature_length);
+	else
 		session_end_sign(session);
-		return rv;
-	}
-	return sign_digest(handle, session, digest, signature, signature_length);
+	explicit_bzero(challenge, sizeof(challenge));
+	return rv;
 }
 
 CK_RV api_sign(CK_SESSION_HANDLE handle, CK_BYTE_PTR data, CK_ULONG data_length,

@@ -11,10 +11,13 @@
 #include <openssl/evp.h>
 
 #include "cache_files.h"
+#include "ed25519.h"
 #include "log.h"
 
 #define HEADER "trezor-pkcs11 keys 1"
+/* "ID KEY\n" and a NUL: the longest line, with a P-256 point. */
 #define LINE_MAX_LENGTH (2 * IDENTITIES_ID_SIZE + 1 + 2 * EC_UNCOMPRESSED_SIZE + 2)
+#define ED25519_LINE_LENGTH (2 * IDENTITIES_ID_SIZE + 1 + 2 * ED25519_KEY_SIZE + 1)
 #define ENTRIES_MAX 200000
 
 bool cache_enabled(void)
@@ -71,24 +74,38 @@ void cache_wallet_marker(const char *device_id, bool passphrase_protection,
 }
 
 /*
- * "ID POINT\n", both lower-case hex, the point uncompressed. Whether it is
- * on P-256 is checked when an identity uses it (cache_entry_usable): a file
- * may hold many more keys than the identities listed now.
+ * "ID KEY\n", both lower-case hex: an uncompressed P-256 point or a 32-byte
+ * Ed25519 key, told apart by their length. Whether the key is usable is
+ * checked when an identity uses it (cache_entry_usable): a file may hold
+ * many more keys than the identities listed now.
  */
 static bool parse_entry(const char *line, struct cache_entry *entry)
 {
-	if (strlen(line) != LINE_MAX_LENGTH - 1 || line[2 * IDENTITIES_ID_SIZE] != ' ' ||
-	    line[LINE_MAX_LENGTH - 2] != '\n')
+	size_t length = strlen(line);
+
+	memset(entry, 0, sizeof(*entry));
+	if (length == ED25519_LINE_LENGTH)
+		entry->curve = KEY_CURVE_ED25519;
+	else if (length == LINE_MAX_LENGTH - 1)
+		entry->curve = KEY_CURVE_NIST256P1;
+	else
+		return false;
+	if (line[2 * IDENTITIES_ID_SIZE] != ' ' || line[length - 1] != '\n')
 		return false;
 	return cache_parse_hex(line, entry->id, IDENTITIES_ID_SIZE) &&
-	       cache_parse_hex(line + 2 * IDENTITIES_ID_SIZE + 1, entry->point, EC_UNCOMPRESSED_SIZE) &&
-	       entry->point[0] == 0x04;
+	       cache_parse_hex(line + 2 * IDENTITIES_ID_SIZE + 1, entry->point,
+			       curve_key_size(entry->curve)) &&
+	       (entry->curve == KEY_CURVE_ED25519 || entry->point[0] == 0x04);
 }
 
-bool cache_entry_usable(const struct cache_entry *entry)
+bool cache_entry_usable(const struct cache_entry *entry, enum key_curve curve)
 {
 	uint8_t compressed[EC_COMPRESSED_SIZE];
 
+	if (entry->curve != curve)
+		return false;
+	if (curve == KEY_CURVE_ED25519)
+		return ed25519_key_usable(entry->point);
 	return ec_p256_compress(entry->point, compressed);
 }
 
@@ -203,7 +220,7 @@ static bool write_entries(FILE *file, const char *device_id, const struct cache_
 		for (j = 0; j < IDENTITIES_ID_SIZE; j++)
 			fprintf(file, "%02x", entries->items[i].id[j]);
 		fputc(' ', file);
-		for (j = 0; j < EC_UNCOMPRESSED_SIZE; j++)
+		for (j = 0; j < curve_key_size(entries->items[i].curve); j++)
 			fprintf(file, "%02x", entries->items[i].point[j]);
 		fputc('\n', file);
 	}

@@ -7,8 +7,14 @@
  *
  *     trezor-pkcs11 keys 1
  *     device DEVICEID
- *     CKA_ID-in-hex 04X||Y-in-hex
+ *     CKA_ID-in-hex 04X||Y-in-hex         a P-256 key (65 bytes)
+ *     CKA_ID-in-hex KEY-in-hex            an Ed25519 key (32 bytes)
  *     ...
+ *
+ * The length of the key tells its kind, so a file written before Ed25519
+ * keys existed reads as it always did. (A module that old ignores a file
+ * with an Ed25519 line, says so, and writes it anew without those keys;
+ * this one then asks the device for them again.)
  *
  * written whole to a temporary file and renamed over the old one
  * (cache_files.h). A file that does not read exactly so is ignored, with one
@@ -26,6 +32,7 @@
 #include <stdint.h>
 
 #include "cache_files.h"
+#include "curve.h"
 #include "ec.h"
 #include "identities_file.h"
 
@@ -33,7 +40,8 @@
 
 struct cache_entry {
 	uint8_t id[IDENTITIES_ID_SIZE];
-	uint8_t point[EC_UNCOMPRESSED_SIZE];
+	enum key_curve curve;
+	uint8_t point[KEY_POINT_MAX];   /* curve_key_size(curve) bytes of it */
 };
 
 struct cache_entries {
@@ -56,8 +64,11 @@ void cache_wallet_marker(const char *device_id, bool passphrase_protection,
 /* The keys kept for a device and wallet (none when there is no usable file). */
 void cache_load(const char *device_id, const char *wallet, struct cache_entries *out);
 
-/* Whether an entry's point is on P-256 (the file is not trusted that far). */
-bool cache_entry_usable(const struct cache_entry *entry);
+/*
+ * Whether an entry holds a key of this curve that can be used: a point on
+ * P-256, or an Ed25519 key of large order (the file is not trusted that far).
+ */
+bool cache_entry_usable(const struct cache_entry *entry, enum key_curve curve);
 
 /* Keep these keys, together with those already in the file for other ids. */
 bool cache_save(const char *device_id, const char *wallet, const struct cache_entries *keys);

@@ -163,20 +163,21 @@ static void give_device(struct slot *slot)
 struct request {
 	const struct key_identity *key;
 	uint8_t *point;
-	const uint8_t *digest;
+	const uint8_t *challenge;
+	size_t challenge_length;
 	const char *visual;
 	uint8_t *signature;
 };
 
 static enum trezor_status send_fetch(struct trezor_device *device, const struct request *r)
 {
-	return trezor_get_public_key(device, &r->key->identity, r->point);
+	return trezor_get_public_key(device, &r->key->identity, r->key->curve, r->point);
 }
 
 static enum trezor_status send_sign(struct trezor_device *device, const struct request *r)
 {
-	return trezor_sign_identity(device, &r->key->identity, r->point, r->digest, r->visual,
-				    r->signature);
+	return trezor_sign_identity(device, &r->key->identity, r->key->curve, r->point,
+				    r->challenge, r->challenge_length, r->visual, r->signature);
 }
 
 /*
@@ -226,15 +227,14 @@ static CK_RV converse(struct slot *slot, struct prompt_context *prompt,
 		learn_protection(slot);
 	slot->device->prompts = NULL;
 	if (*outcome == TREZOR_ERR_KEY_MISMATCH)
-		memcpy(request->point, trezor_mismatched_key(slot->device), EC_UNCOMPRESSED_SIZE);
+		memcpy(request->point, trezor_mismatched_key(slot->device), KEY_POINT_MAX);
 	rv = conversation_result(slot, *outcome);
 	give_device(slot);
 	return rv;
 }
 
 CK_RV conversation_fetch_key(struct slot *slot, const struct key_identity *key,
-			     struct prompt_context *prompt,
-			     uint8_t point[EC_UNCOMPRESSED_SIZE])
+			     struct prompt_context *prompt, uint8_t point[KEY_POINT_MAX])
 {
 	struct request request = { .key = key, .point = point };
 	enum trezor_status outcome;
@@ -243,12 +243,13 @@ CK_RV conversation_fetch_key(struct slot *slot, const struct key_identity *key,
 }
 
 CK_RV conversation_sign(struct slot *slot, const struct key_identity *key,
-			struct prompt_context *prompt, uint8_t point[EC_UNCOMPRESSED_SIZE],
-			bool *key_replaced, const uint8_t digest[EC_DIGEST_SIZE],
-			const char *visual, uint8_t signature[EC_SIGNATURE_SIZE])
+			struct prompt_context *prompt, uint8_t point[KEY_POINT_MAX],
+			bool *key_replaced, const uint8_t *challenge, size_t challenge_length,
+			const char *visual, uint8_t signature[KEY_SIGNATURE_SIZE])
 {
-	struct request request = { .key = key, .point = point, .digest = digest,
-				   .visual = visual, .signature = signature };
+	struct request request = { .key = key, .point = point, .challenge = challenge,
+				   .challenge_length = challenge_length, .visual = visual,
+				   .signature = signature };
 	enum trezor_status outcome;
 	CK_RV rv = converse(slot, prompt, send_sign, &request, &outcome);
 

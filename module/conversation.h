@@ -28,20 +28,20 @@
 #include "prompt.h"
 #include "slot.h"
 
-/* The identity's public key; the prompt answers what the device asks. */
+/* The identity's public key (of its curve); the prompt answers what the device asks. */
 CK_RV conversation_fetch_key(struct slot *slot, const struct key_identity *key,
-			     struct prompt_context *prompt,
-			     uint8_t point[EC_UNCOMPRESSED_SIZE]);
+			     struct prompt_context *prompt, uint8_t point[KEY_POINT_MAX]);
 
 /*
- * Sign with the key listed as `point`. If the device signs with another
- * (another passphrase, say), that key is put in `point` and the answer is
- * CKR_DEVICE_ERROR with *key_replaced set.
+ * Sign the challenge (a digest, or an Ed25519 key's message: see
+ * trezor_sign_identity) with the key listed as `point`. If the device signs
+ * with another (another passphrase, say), that key is put in `point` and
+ * the answer is CKR_DEVICE_ERROR with *key_replaced set.
  */
 CK_RV conversation_sign(struct slot *slot, const struct key_identity *key,
-			struct prompt_context *prompt, uint8_t point[EC_UNCOMPRESSED_SIZE],
-			bool *key_replaced, const uint8_t digest[EC_DIGEST_SIZE],
-			const char *visual, uint8_t signature[EC_SIGNATURE_SIZE]);
+			struct prompt_context *prompt, uint8_t point[KEY_POINT_MAX],
+			bool *key_replaced, const uint8_t *challenge, size_t challenge_length,
+			const char *visual, uint8_t signature[KEY_SIGNATURE_SIZE]);
 
 /*
  * A Safe 7 (THP): replace this computer's credential by one that connects

@@ -129,34 +129,63 @@ static void report(const char *path, unsigned line, const char *what)
 	log_error("%s:%u: %s", path, line, what);
 }
 
-/* Cut a label at IDENTITIES_LABEL_MAX bytes without splitting a UTF-8 sequence. */
-static void make_label(const struct identity *identity, char label[IDENTITIES_LABEL_MAX + 1])
+/* Cut text at IDENTITIES_LABEL_MAX bytes without splitting a UTF-8 sequence. */
+static void cut_label(const char *text, char label[IDENTITIES_LABEL_MAX + 1])
 {
-	char display[IDENTITY_URI_MAX];
-	size_t length, back;
+	size_t length = strlen(text), back;
 
-	identity_display(identity, display, sizeof(display));
-	length = strlen(display);
 	if (length > IDENTITIES_LABEL_MAX) {
 		length = IDENTITIES_LABEL_MAX;
 		/* Back to the start of the sequence the cut falls in: at most 3 bytes,
 		 * however many stray continuation bytes text that is not UTF-8 holds. */
-		for (back = 0; back < 3 && ((unsigned char)display[length] & 0xc0) == 0x80; back++)
+		for (back = 0; back < 3 && ((unsigned char)text[length] & 0xc0) == 0x80; back++)
 			length--;
 	}
-	memcpy(label, display, length);
+	memcpy(label, text, length);
 	label[length] = '\0';
 }
 
+void key_identity_name(const struct key_identity *key, char name[IDENTITIES_LABEL_MAX + 1])
+{
+	char display[IDENTITY_URI_MAX];
+
+	identity_display(&key->identity, display, sizeof(display));
+	cut_label(display, name);
+}
+
+void key_identity_line(const struct key_identity *key, char *line, size_t size)
+{
+	char display[IDENTITY_URI_MAX];
+
+	identity_display(&key->identity, display, sizeof(display));
+	snprintf(line, size, "%s%s", display, key->curve == KEY_CURVE_ED25519 ? " ed25519" : "");
+}
+
+/* P-256: the identity; Ed25519: trezor-agent's comment, <ssh://IDENTITY|ed25519>. */
+static void make_label(const struct key_identity *key, char label[IDENTITIES_LABEL_MAX + 1])
+{
+	char uri[IDENTITY_URI_MAX], text[IDENTITY_URI_MAX + 16];
+
+	if (key->curve == KEY_CURVE_NIST256P1) {
+		identity_display(&key->identity, text, sizeof(text));
+	} else {
+		identity_uri(&key->identity, uri, sizeof(uri));
+		snprintf(text, sizeof(text), "<%s|%s>", uri, curve_name(key->curve));
+	}
+	cut_label(text, label);
+}
+
 /*
- * The identity on one line, or NULL for a blank or comment line. The text
- * is cut at the first whitespace; what follows may only be a comment.
+ * The identity, the key type (NULL when there is none) and whatever
+ * follows them (NULL when nothing but a comment does) on one line; NULL
+ * for a blank or comment line.
  */
-static char *identity_text(char *line, const char **problem)
+static char *identity_text(char *line, char **type, char **extra)
 {
 	char *start = line, *end, *rest;
 
-	*problem = NULL;
+	*type = NULL;
+	*extra = NULL;
 	while (*start == ' ' || *start == '\t')
 		start++;
 	end = start + strlen(start);
@@ -166,51 +195,90 @@ static char *identity_text(char *line, const char **problem)
 	if (*start == '\0' || *start == '#')
 		return NULL;
 	rest = start + strcspn(start, " \t");
+	if (*rest == '\0')
+		return start;
+	*rest++ = '\0';
+	rest += strspn(rest, " \t");
+	if (*rest == '#')
+		return start;
+	*type = rest;
+	rest += strcspn(rest, " \t");
 	if (*rest != '\0') {
 		*rest++ = '\0';
 		rest += strspn(rest, " \t");
-		if (*rest != '#') {
-			*problem = "unexpected text after the identity (comments start with #)";
-			return NULL;
-		}
 	}
+	if (*rest != '\0' && *rest != '#')
+		*extra = rest;
 	return start;
+}
+
+static bool take_type(const char *type, const char *extra, struct key_identity *key,
+		      char *problem, size_t problem_size)
+{
+	key->curve = KEY_CURVE_NIST256P1;
+	if (type != NULL && !curve_from_name(type, &key->curve)) {
+		snprintf(problem, problem_size, "\"%.40s\" is not a key type (ed25519 or nist256p1; "
+			 "comments start with #)", type);
+		return false;
+	}
+	if (extra != NULL) {
+		snprintf(problem, problem_size,
+			 "unexpected text after the key type (comments start with #)");
+		return false;
+	}
+	return true;
+}
+
+/* The proto the key is derived for (see identities_file.h). */
+static bool choose_proto(struct key_identity *key, char *problem, size_t problem_size)
+{
+	const char *proto = key->identity.proto;
+
+	if (proto[0] != '\0' && strcmp(proto, "ssh") != 0 && strcmp(proto, "gpg") != 0) {
+		snprintf(problem, problem_size,
+			 "\"%s://\" is not accepted: write the identity alone (or with ssh://)", proto);
+		return false;
+	}
+	if (key->curve == KEY_CURVE_ED25519 && strcmp(proto, "gpg") == 0) {
+		snprintf(problem, problem_size, "an ed25519 key is trezor-agent's ssh:// key: write "
+			 "the identity alone (or with ssh://)");
+		return false;
+	}
+	/* Only gpg:// signs the digest PKCS#11 callers hand a P-256 key (see README);
+	 * an Ed25519 key signs the whole message, as trezor-agent's ssh:// key does. */
+	snprintf(key->identity.proto, sizeof(key->identity.proto), "%s",
+		 key->curve == KEY_CURVE_ED25519 ? "ssh" : "gpg");
+	return true;
 }
 
 /* Parse one identity line into a key identity; false with *problem set. */
 bool identities_parse_line(char *line, struct key_identity *key, bool *blank, char *problem,
 			   size_t problem_size)
 {
-	const char *text_problem;
-	char *text = identity_text(line, &text_problem);
+	char *type, *extra, *text = identity_text(line, &type, &extra);
+	uint8_t hash[32];
 
-	*blank = text == NULL && text_problem == NULL;
-	if (text == NULL) {
-		if (text_problem != NULL)
-			snprintf(problem, problem_size, "%s", text_problem);
+	*blank = text == NULL;
+	if (text == NULL)
 		return false;
-	}
 	if (!identity_parse(text, &key->identity, problem, problem_size))
 		return false;
-	if (key->identity.proto[0] != '\0' && strcmp(key->identity.proto, "ssh") != 0 &&
-	    strcmp(key->identity.proto, "gpg") != 0) {
-		snprintf(problem, problem_size,
-			 "\"%s://\" is not accepted: write the identity alone (or with ssh://)",
-			 key->identity.proto);
+	/* "ssh://#x": written as the file holds it ("#x"), it would be a comment. */
+	if (key->identity.user[0] == '#' || (key->identity.user[0] == '\0' &&
+					     key->identity.host[0] == '#')) {
+		snprintf(problem, problem_size, "an identity cannot start with # (without its "
+			 "ssh:// it would be a comment)");
 		return false;
 	}
-	/* Only gpg:// signs the digest PKCS#11 callers hand us (see README). */
-	snprintf(key->identity.proto, sizeof(key->identity.proto), "gpg");
-	make_label(&key->identity, key->label);
-	{
-		uint8_t hash[32];
-
-		if (!identity_slip13_hash(&key->identity, hash)) {
-			snprintf(problem, problem_size, "out of memory");
-			return false;
-		}
-		memcpy(key->id, hash, IDENTITIES_ID_SIZE);
+	if (!take_type(type, extra, key, problem, problem_size) ||
+	    !choose_proto(key, problem, problem_size))
+		return false;
+	make_label(key, key->label);
+	if (!identity_slip13_hash(&key->identity, hash)) {
+		snprintf(problem, problem_size, "out of memory");
+		return false;
 	}
+	memcpy(key->id, hash, IDENTITIES_ID_SIZE);
 	return true;
 }
 

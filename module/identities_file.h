@@ -1,13 +1,20 @@
 /*
  * The identities file: one identity per line in trezor-agent's syntax,
- * '#' comments, blank lines. Found at $TREZOR_PKCS11_IDENTITIES, else
+ * optionally followed by its key type, '#' comments, blank lines:
+ *
+ *     alice@example.com               a NIST P-256 key (nist256p1, the default)
+ *     alice@example.com ed25519       trezor-agent's Ed25519 key
+ *
+ * Found at $TREZOR_PKCS11_IDENTITIES, else
  * ${XDG_CONFIG_HOME:-$HOME/.config}/trezor-pkcs11/identities, else
  * /etc/trezor-pkcs11/identities.
  *
  * A bad line is reported on stderr as "FILE:LINE: what is wrong" and
- * skipped; the other lines still count. Every key is the gpg:// identity
- * (the only kind that signs a digest), so a leading ssh:// or gpg:// names
- * the same key, and a duplicate is listed once.
+ * skipped; the other lines still count. A P-256 key is the gpg:// identity
+ * (the only kind that signs a digest), an Ed25519 key the ssh:// identity
+ * (trezor-agent's, signed over the whole message); a leading ssh:// or
+ * gpg:// names the same key (except gpg:// with ed25519: that is another
+ * key, which no program here asks for), and a duplicate is listed once.
  */
 #ifndef TREZOR_PKCS11_IDENTITIES_FILE_H
 #define TREZOR_PKCS11_IDENTITIES_FILE_H
@@ -15,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "curve.h"
 #include "identity.h"
 
 #define IDENTITIES_LABEL_MAX 255            /* ssh reads at most 255 label bytes */
@@ -24,8 +32,12 @@
 #define IDENTITIES_PATH_MAX 4096
 
 struct key_identity {
-	struct identity identity;               /* proto "gpg", index 0 */
-	char label[IDENTITIES_LABEL_MAX + 1];   /* CKA_LABEL: as a person writes it */
+	struct identity identity;               /* proto "gpg" (P-256) or "ssh", index 0 */
+	enum key_curve curve;
+	/* CKA_LABEL: a P-256 key's identity as a person writes it; an Ed25519
+	 * key's trezor-agent comment, "<ssh://alice@example.com|ed25519>", so
+	 * that its authorized_keys line is the one trezor-agent prints. */
+	char label[IDENTITIES_LABEL_MAX + 1];
 	uint8_t id[IDENTITIES_ID_SIZE];         /* CKA_ID: from the SLIP-0013 hash */
 };
 
@@ -53,6 +65,16 @@ void identities_load(struct identity_list *list);
  */
 bool identities_parse_line(char *line, struct key_identity *key, bool *blank, char *problem,
 			   size_t problem_size);
+
+/*
+ * The identity as a person writes it ("alice@example.com", without the
+ * key type), cut at IDENTITIES_LABEL_MAX bytes like a label: what prompts
+ * and messages name.
+ */
+void key_identity_name(const struct key_identity *key, char name[IDENTITIES_LABEL_MAX + 1]);
+
+/* The line the file holds for it: the name, and " ed25519" for an Ed25519 key. */
+void key_identity_line(const struct key_identity *key, char *line, size_t size);
 
 /* Parse one file (tests; identities_load uses it). */
 void identities_read_file(const char *path, struct identity_list *list);

@@ -11,14 +11,29 @@
 static const uint8_t ec_params_p256[] = { 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01,
 					  0x07 };
 
+/*
+ * DER of the OID 1.3.101.112 (id-Ed25519, RFC 8410) for Ed25519. PKCS#11
+ * 3.0 allows it or the PrintableString "edwards25519"; OpenSSH 10.x,
+ * OpenSC's pkcs11-tool, GnuTLS and OpenSSL's pkcs11-provider take both,
+ * and the OID is the one a plain DER reader (OpenSSL's d2i_ASN1_OBJECT,
+ * pkcs11-tool -O) decodes, the same that SubjectPublicKeyInfo names.
+ */
+static const uint8_t ec_params_ed25519[] = { 0x06, 0x03, 0x2b, 0x65, 0x70 };
+
 /* SubjectPublicKeyInfo for an EC P-256 key, up to the 65 point bytes. */
-static const uint8_t spki_prefix[] = {
+static const uint8_t spki_prefix_p256[] = {
 	0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
 	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
 };
 
-/* CKA_EC_POINT: the point as a DER OCTET STRING. */
-static const uint8_t ec_point_prefix[] = { 0x04, 0x41 };
+/* SubjectPublicKeyInfo for an Ed25519 key (RFC 8410), up to the 32 key bytes. */
+static const uint8_t spki_prefix_ed25519[] = {
+	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+};
+
+/* CKA_EC_POINT: the point, or the Ed25519 key, as a DER OCTET STRING (PKCS#11 3.0). */
+static const uint8_t ec_point_prefix_p256[] = { 0x04, 0x41 };
+static const uint8_t ec_point_prefix_ed25519[] = { 0x04, 0x20 };
 
 enum value_status {
 	VALUE_OK,
@@ -32,7 +47,7 @@ struct value {
 	enum value_status status;
 	const void *data;
 	size_t length;
-	uint8_t buffer[sizeof(spki_prefix) + EC_UNCOMPRESSED_SIZE];
+	uint8_t buffer[sizeof(spki_prefix_p256) + KEY_POINT_MAX];
 	CK_BBOOL flag;
 	CK_ULONG number;
 };
@@ -87,17 +102,57 @@ static void set_bytes(struct value *value, const void *data, size_t length)
 	value->length = length;
 }
 
-/* The point with a DER prefix, in value->buffer. */
+/* The public key with a DER prefix, in value->buffer. */
 static void set_point(struct value *value, const struct object_view *view, const uint8_t *prefix,
 		      size_t prefix_length)
 {
+	size_t key_size = curve_key_size(view->key_identity->curve);
+
 	if (view->point == NULL) {
 		value->status = VALUE_NEEDS_KEY;
 		return;
 	}
 	memcpy(value->buffer, prefix, prefix_length);
-	memcpy(value->buffer + prefix_length, view->point, EC_UNCOMPRESSED_SIZE);
-	set_bytes(value, value->buffer, prefix_length + EC_UNCOMPRESSED_SIZE);
+	memcpy(value->buffer + prefix_length, view->point, key_size);
+	set_bytes(value, value->buffer, prefix_length + key_size);
+}
+
+/* The attributes that differ between the two kinds of key. */
+static bool curve_value(const struct object_view *view, CK_ATTRIBUTE_TYPE type,
+			struct value *value)
+{
+	bool ed25519 = view->key_identity->curve == KEY_CURVE_ED25519;
+	CK_ULONG mechanisms;
+
+	switch (type) {
+	case CKA_KEY_TYPE: set_number(value, ed25519 ? CKK_EC_EDWARDS : CKK_EC); break;
+	case CKA_ALLOWED_MECHANISMS:
+		set_bytes(value, mechanism_list_for(view->key_identity->curve, &mechanisms), 0);
+		value->length = mechanisms * sizeof(CK_MECHANISM_TYPE);
+		break;
+	case CKA_EC_PARAMS:
+		if (ed25519)
+			set_bytes(value, ec_params_ed25519, sizeof(ec_params_ed25519));
+		else
+			set_bytes(value, ec_params_p256, sizeof(ec_params_p256));
+		break;
+	case CKA_PUBLIC_KEY_INFO:
+		if (ed25519)
+			set_point(value, view, spki_prefix_ed25519, sizeof(spki_prefix_ed25519));
+		else
+			set_point(value, view, spki_prefix_p256, sizeof(spki_prefix_p256));
+		break;
+	/* Not standard on a private key, but handy to programs that look for it there. */
+	case CKA_EC_POINT:
+		if (ed25519)
+			set_point(value, view, ec_point_prefix_ed25519,
+				  sizeof(ec_point_prefix_ed25519));
+		else
+			set_point(value, view, ec_point_prefix_p256, sizeof(ec_point_prefix_p256));
+		break;
+	default: return false;
+	}
+	return true;
 }
 
 /* Attributes every object has (storage, common key attributes). */
@@ -105,7 +160,6 @@ static bool common_value(const struct object_view *view, CK_ATTRIBUTE_TYPE type,
 			 struct value *value)
 {
 	const struct key_identity *key = view->key_identity;
-	CK_ULONG mechanisms;
 
 	switch (type) {
 	case CKA_CLASS: set_number(value, view->is_private ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY); break;
@@ -115,23 +169,14 @@ static bool common_value(const struct object_view *view, CK_ATTRIBUTE_TYPE type,
 	case CKA_COPYABLE: set_flag(value, false); break;
 	case CKA_DESTROYABLE: set_flag(value, false); break;
 	case CKA_LABEL: set_bytes(value, key->label, strlen(key->label)); break;
-	case CKA_KEY_TYPE: set_number(value, CKK_EC); break;
 	case CKA_ID: set_bytes(value, key->id, sizeof(key->id)); break;
 	case CKA_START_DATE: set_bytes(value, NULL, 0); break;
 	case CKA_END_DATE: set_bytes(value, NULL, 0); break;
 	case CKA_DERIVE: set_flag(value, false); break;
 	case CKA_LOCAL: set_flag(value, true); break;          /* made on the device */
 	case CKA_KEY_GEN_MECHANISM: set_number(value, CK_UNAVAILABLE_INFORMATION); break;
-	case CKA_ALLOWED_MECHANISMS:
-		set_bytes(value, mechanism_list(&mechanisms), 0);
-		value->length = mechanisms * sizeof(CK_MECHANISM_TYPE);
-		break;
 	case CKA_SUBJECT: set_bytes(value, NULL, 0); break;
-	case CKA_EC_PARAMS: set_bytes(value, ec_params_p256, sizeof(ec_params_p256)); break;
-	case CKA_PUBLIC_KEY_INFO: set_point(value, view, spki_prefix, sizeof(spki_prefix)); break;
-	/* Not standard on a private key, but handy to programs that look for it there. */
-	case CKA_EC_POINT: set_point(value, view, ec_point_prefix, sizeof(ec_point_prefix)); break;
-	default: return false;
+	default: return curve_value(view, type, value);
 	}
 	return true;
 }

@@ -20,7 +20,9 @@
 struct object_view {
 	const struct key_identity *key_identity;
 	bool is_private;
-	const uint8_t *point;           /* 65-byte uncompressed key; NULL if not known yet */
+	/* The public key (65-byte uncompressed P-256 point, or 32-byte Ed25519
+	 * key, as key_identity->curve says); NULL if not known yet. */
+	const uint8_t *point;
 };
 
 CK_OBJECT_HANDLE object_handle(size_t identity_index, bool is_private);

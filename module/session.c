@@ -51,7 +51,7 @@ void session_end_find(struct session *session)
 
 void session_end_sign(struct session *session)
 {
-	digest_end(&session->input);
+	sign_input_end(&session->input);
 	session->signing = false;
 	session->sign_updated = false;
 	session->sign_busy = false;

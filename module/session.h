@@ -31,7 +31,7 @@ struct session {
 	/* The last signature that failed at the device, to tell a retry. */
 	int64_t sign_failed_ms;         /* 0: none */
 	size_t sign_failed_identity;
-	struct digest_input input;
+	struct sign_input input;
 };
 
 CK_RV session_open(struct slot *slot, CK_FLAGS flags, CK_SESSION_HANDLE *handle);

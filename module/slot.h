@@ -30,7 +30,7 @@
 
 struct slot_key {
 	bool known;
-	uint8_t point[EC_UNCOMPRESSED_SIZE];
+	uint8_t point[KEY_POINT_MAX];  /* as its identity's curve says (curve.h) */
 };
 
 struct slot {

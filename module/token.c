@@ -80,6 +80,7 @@ static void load_cached_keys(struct slot *slot)
 {
 	const struct trezor_features *features = &slot->features;
 	struct cache_entries cached;
+	char name[IDENTITIES_LINE_MAX];
 	size_t i;
 	long index;
 
@@ -90,12 +91,14 @@ static void load_cached_keys(struct slot *slot)
 		index = find_identity(cached.items[i].id);
 		if (index < 0 || slot->keys[index].known)
 			continue;
-		if (!cache_entry_usable(&cached.items[i])) {
-			log_error("the key cache holds no P-256 point for %s; asking the device",
-				  identities.items[index].label);
+		if (!cache_entry_usable(&cached.items[i], identities.items[index].curve)) {
+			key_identity_line(&identities.items[index], name, sizeof(name));
+			log_error("the key cache holds no %s for %s; asking the device",
+				  identities.items[index].curve == KEY_CURVE_ED25519 ?
+					  "usable Ed25519 key" : "P-256 point", name);
 			continue;
 		}
-		memcpy(slot->keys[index].point, cached.items[i].point, EC_UNCOMPRESSED_SIZE);
+		memcpy(slot->keys[index].point, cached.items[i].point, KEY_POINT_MAX);
 		slot->keys[index].known = true;
 	}
 	cache_free_entries(&cached);
@@ -164,11 +167,11 @@ size_t token_unknown_keys(const struct slot *slot, size_t first, size_t length,
 	return unknown;
 }
 
-void token_store_key(struct slot *slot, size_t index, const uint8_t point[EC_UNCOMPRESSED_SIZE])
+void token_store_key(struct slot *slot, size_t index, const uint8_t point[KEY_POINT_MAX])
 {
 	if (index >= slot->keys_length)
 		return;
-	memcpy(slot->keys[index].point, point, EC_UNCOMPRESSED_SIZE);
+	memcpy(slot->keys[index].point, point, KEY_POINT_MAX);
 	slot->keys[index].known = true;
 	slot->cache_dirty = true;
 }
@@ -200,7 +203,8 @@ void token_save_keys(struct slot *slot, bool now)
 		if (!slot->keys[i].known)
 			continue;
 		memcpy(keys.items[keys.length].id, identities.items[i].id, IDENTITIES_ID_SIZE);
-		memcpy(keys.items[keys.length].point, slot->keys[i].point, EC_UNCOMPRESSED_SIZE);
+		keys.items[keys.length].curve = identities.items[i].curve;
+		memcpy(keys.items[keys.length].point, slot->keys[i].point, KEY_POINT_MAX);
 		keys.length++;
 	}
 	cache_save(slot->features.device_id, slot->wallet, &keys);

@@ -34,7 +34,7 @@ const struct key_identity *token_identity(size_t index);
 size_t token_unknown_keys(const struct slot *slot, size_t first, size_t length,
 			  size_t *indexes);
 
-void token_store_key(struct slot *slot, size_t index, const uint8_t point[EC_UNCOMPRESSED_SIZE]);
+void token_store_key(struct slot *slot, size_t index, const uint8_t point[KEY_POINT_MAX]);
 
 /*
  * Write the slot's keys to the cache: now, or when it is due (every key

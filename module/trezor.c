@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ed25519.h"
 #include "messages.h"
 #include "text.h"
 #include "thp_connect.h"
@@ -16,7 +17,6 @@
 #include "trezor.pb-c.h"
 #include "trezor_call.h"
 
-#define CURVE_NAME "nist256p1"
 #define OPEN_PROBE_TIMEOUT_MS 1000
 
 struct trezor_device *trezor_device_new(struct transport *transport)
@@ -178,9 +178,9 @@ enum trezor_status trezor_get_features(struct trezor_device *device)
 }
 
 /* A 33-byte compressed point from the device, checked and expanded. */
-static enum trezor_status expand_device_key(struct trezor_device *device,
-					    const ProtobufCBinaryData *key,
-					    uint8_t public_key[EC_UNCOMPRESSED_SIZE])
+static enum trezor_status expand_p256_key(struct trezor_device *device,
+					  const ProtobufCBinaryData *key,
+					  uint8_t public_key[KEY_POINT_MAX])
 {
 	if (key->len != EC_COMPRESSED_SIZE || !ec_p256_decompress(key->data, public_key))
 		return trezor_fail(device, TREZOR_ERR_PROTOCOL,
@@ -188,9 +188,34 @@ static enum trezor_status expand_device_key(struct trezor_device *device,
 	return TREZOR_OK;
 }
 
+/* 00 || an Ed25519 key from the device: the 32 bytes, checked. */
+static enum trezor_status take_ed25519_key(struct trezor_device *device,
+					   const ProtobufCBinaryData *key,
+					   uint8_t public_key[KEY_POINT_MAX])
+{
+	if (key->len != 1 + ED25519_KEY_SIZE || key->data[0] != 0x00)
+		return trezor_fail(device, TREZOR_ERR_PROTOCOL,
+				   "the Trezor sent a %zu-byte Ed25519 key, not 33 bytes 00||key",
+				   key->len);
+	if (!ed25519_key_usable(key->data + 1))
+		return trezor_fail(device, TREZOR_ERR_PROTOCOL,
+				   "the Trezor sent an Ed25519 key of small order, which no seed "
+				   "gives");
+	memcpy(public_key, key->data + 1, ED25519_KEY_SIZE);
+	return TREZOR_OK;
+}
+
+static enum trezor_status take_device_key(struct trezor_device *device, enum key_curve curve,
+					  const ProtobufCBinaryData *key,
+					  uint8_t public_key[KEY_POINT_MAX])
+{
+	return curve == KEY_CURVE_ED25519 ? take_ed25519_key(device, key, public_key)
+					  : expand_p256_key(device, key, public_key);
+}
+
 enum trezor_status trezor_get_public_key(struct trezor_device *device,
-					 const struct identity *identity,
-					 uint8_t public_key[EC_UNCOMPRESSED_SIZE])
+					 const struct identity *identity, enum key_curve curve,
+					 uint8_t public_key[KEY_POINT_MAX])
 {
 	Tz__GetPublicKey request = TZ__GET_PUBLIC_KEY__INIT;
 	uint32_t path[SLIP13_PATH_DEPTH];
@@ -201,15 +226,25 @@ enum trezor_status trezor_get_public_key(struct trezor_device *device,
 		return trezor_fail(device, TREZOR_ERR_NO_MEMORY, "cannot hash the identity");
 	request.n_address_n = SLIP13_PATH_DEPTH;
 	request.address_n = path;
-	request.ecdsa_curve_name = (char *)CURVE_NAME;
+	request.ecdsa_curve_name = (char *)curve_name(curve);
 	status = trezor_call(device, MSG_GET_PUBLIC_KEY, &request.base, MSG_PUBLIC_KEY,
 			     &tz__public_key__descriptor, &reply);
 	if (status != TREZOR_OK)
 		return status;
-	status = expand_device_key(device, &((Tz__PublicKey *)reply)->node->public_key,
-				   public_key);
+	status = take_device_key(device, curve, &((Tz__PublicKey *)reply)->node->public_key,
+				 public_key);
 	protobuf_c_message_free_unpacked(reply, NULL);
 	return status;
+}
+
+size_t trezor_challenge_max(const struct trezor_features *features)
+{
+	bool before_1_12_1 = features->major_version == 1 &&
+			     (features->minor_version < 12 ||
+			      (features->minor_version == 12 && features->patch_version < 1));
+
+	return strcmp(features->model, "1") == 0 && before_1_12_1 ? TREZOR_CHALLENGE_MAX_OLD
+								  : TREZOR_CHALLENGE_MAX;
 }
 
 /* NULL for empty strings, so absent parts are not sent. */
@@ -218,37 +253,59 @@ static char *optional_text(const char *text)
 	return text[0] != '\0' ? (char *)text : NULL;
 }
 
-/* Check the device's answer: the right key, 0x00||r||s, and a valid signature. */
+/* r and s of a P-256 signature in [1, n-1], and the signature valid. */
+static enum trezor_status verify_p256(struct trezor_device *device, const uint8_t *key,
+				      const uint8_t *digest, const uint8_t *signature)
+{
+	/* OpenSSL refuses these too; saying which is wrong helps whoever debugs the device. */
+	if (!ec_p256_scalar_in_range(signature))
+		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE, "the Trezor sent a signature "
+				   "whose r is not between 1 and n-1; it was discarded");
+	if (!ec_p256_scalar_in_range(signature + KEY_SIGNATURE_SIZE / 2))
+		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE, "the Trezor sent a signature "
+				   "whose s is not between 1 and n-1; it was discarded");
+	if (!ec_p256_verify_digest(key, digest, signature))
+		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE,
+				   "the Trezor's signature does not verify; it was discarded");
+	return TREZOR_OK;
+}
+
+/* What a request to sign holds, for checking the answer. */
+struct sign_request {
+	enum key_curve curve;
+	const uint8_t *expected_key;
+	const uint8_t *challenge;
+	size_t challenge_length;
+};
+
+/* Check the device's answer: the right key, 00 || signature, and a valid signature. */
 static enum trezor_status check_signed_identity(struct trezor_device *device,
 						const Tz__SignedIdentity *signed_identity,
-						const uint8_t expected_key[EC_UNCOMPRESSED_SIZE],
-						const uint8_t digest[EC_DIGEST_SIZE],
-						uint8_t signature[EC_SIGNATURE_SIZE])
+						const struct sign_request *request,
+						uint8_t signature[KEY_SIGNATURE_SIZE])
 {
-	uint8_t key[EC_UNCOMPRESSED_SIZE];
+	uint8_t key[KEY_POINT_MAX];
 	const ProtobufCBinaryData *sig = &signed_identity->signature;
-	enum trezor_status status = expand_device_key(device, &signed_identity->public_key, key);
+	enum trezor_status status = take_device_key(device, request->curve,
+						    &signed_identity->public_key, key);
 
 	if (status != TREZOR_OK)
 		return status;
-	if (memcmp(key, expected_key, EC_UNCOMPRESSED_SIZE) != 0)
+	if (memcmp(key, request->expected_key, curve_key_size(request->curve)) != 0)
 		return TREZOR_ERR_KEY_MISMATCH;         /* confirm_other_key says more */
-	if (sig->len != 1 + EC_SIGNATURE_SIZE || sig->data[0] != 0x00)
+	if (sig->len != 1 + KEY_SIGNATURE_SIZE || sig->data[0] != 0x00)
 		return trezor_fail(device, TREZOR_ERR_PROTOCOL,
-				   "the Trezor sent a %zu-byte signature, not 65 bytes 00||r||s",
-				   sig->len);
-	/* OpenSSL refuses these too; saying which is wrong helps whoever debugs the device. */
-	if (!ec_p256_scalar_in_range(sig->data + 1))
-		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE, "the Trezor sent a signature "
-				   "whose r is not between 1 and n-1; it was discarded");
-	if (!ec_p256_scalar_in_range(sig->data + 1 + EC_SIGNATURE_SIZE / 2))
-		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE, "the Trezor sent a signature "
-				   "whose s is not between 1 and n-1; it was discarded");
-	if (!ec_p256_verify_digest(key, digest, sig->data + 1))
-		return trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE,
-				   "the Trezor's signature does not verify; it was discarded");
-	memcpy(signature, sig->data + 1, EC_SIGNATURE_SIZE);
-	return TREZOR_OK;
+				   "the Trezor sent a %zu-byte signature, not 65 bytes 00||%s",
+				   sig->len, request->curve == KEY_CURVE_ED25519 ? "signature" : "r||s");
+	if (request->curve == KEY_CURVE_NIST256P1)
+		status = verify_p256(device, key, request->challenge, sig->data + 1);
+	else if (!ed25519_verify(key, request->challenge, request->challenge_length,
+				 sig->data + 1))
+		status = trezor_fail(device, TREZOR_ERR_BAD_SIGNATURE,
+				     "the Trezor's signature does not verify; it was discarded");
+	if (status == TREZOR_OK)
+		memcpy(signature, sig->data + 1, KEY_SIGNATURE_SIZE);
+	return status;
 }
 
 /*
@@ -260,14 +317,15 @@ static enum trezor_status check_signed_identity(struct trezor_device *device,
  */
 static enum trezor_status confirm_other_key(struct trezor_device *device,
 					    const struct identity *identity,
-					    const uint8_t expected_key[EC_UNCOMPRESSED_SIZE])
+					    const struct sign_request *request)
 {
-	uint8_t current[EC_UNCOMPRESSED_SIZE];
-	enum trezor_status status = trezor_get_public_key(device, identity, current);
+	uint8_t current[KEY_POINT_MAX];
+	enum trezor_status status = trezor_get_public_key(device, identity, request->curve,
+							  current);
 
 	if (status != TREZOR_OK)
 		return status;
-	if (memcmp(current, expected_key, sizeof(current)) == 0)
+	if (memcmp(current, request->expected_key, curve_key_size(request->curve)) == 0)
 		return trezor_fail(device, TREZOR_ERR_PROTOCOL,
 				   "the Trezor signed with another key than its own key for this "
 				   "identity; the signature was discarded");
@@ -277,21 +335,40 @@ static enum trezor_status confirm_other_key(struct trezor_device *device,
 			   "(another seed or passphrase?)");
 }
 
-enum trezor_status trezor_sign_identity(struct trezor_device *device,
-					const struct identity *identity,
-					const uint8_t expected_key[EC_UNCOMPRESSED_SIZE],
-					const uint8_t digest[EC_DIGEST_SIZE],
-					const char *visual,
-					uint8_t signature[EC_SIGNATURE_SIZE])
+/* Whether the firmware signs this challenge as the caller means it (HACKING 5.5). */
+static bool signs_as_meant(const struct trezor_device *device, const struct identity *identity,
+			   enum key_curve curve, size_t challenge_length)
 {
+	if (curve == KEY_CURVE_NIST256P1)
+		return strcmp(identity->proto, "gpg") == 0 && challenge_length == EC_DIGEST_SIZE;
+	return (strcmp(identity->proto, "ssh") == 0 || strcmp(identity->proto, "gpg") == 0) &&
+	       challenge_length <= trezor_challenge_max(&device->features);
+}
+
+enum trezor_status trezor_sign_identity(struct trezor_device *device,
+					const struct identity *identity, enum key_curve curve,
+					const uint8_t expected_key[KEY_POINT_MAX],
+					const uint8_t *challenge, size_t challenge_length,
+					const char *visual,
+					uint8_t signature[KEY_SIGNATURE_SIZE])
+{
+	static const uint8_t empty[1];
+	const struct sign_request checks = { curve, expected_key,
+					     challenge_length > 0 ? challenge : empty,
+					     challenge_length };
 	Tz__SignIdentity request = TZ__SIGN_IDENTITY__INIT;
 	Tz__IdentityType id = TZ__IDENTITY_TYPE__INIT;
 	ProtobufCMessage *reply;
 	enum trezor_status status;
 
-	if (strcmp(identity->proto, "gpg") != 0)
+	if (!signs_as_meant(device, identity, curve, challenge_length) &&
+	    curve == KEY_CURVE_NIST256P1)
 		return trezor_fail(device, TREZOR_ERR_ARGUMENT,
-				   "only gpg:// identities sign a digest");
+				   "only gpg:// identities sign a 32-byte digest");
+	if (!signs_as_meant(device, identity, curve, challenge_length))
+		return trezor_fail(device, TREZOR_ERR_ARGUMENT,
+				   "an Ed25519 identity signs at most %zu bytes, as ssh:// or gpg://",
+				   trezor_challenge_max(&device->features));
 	if (visual != NULL && strlen(visual) > TREZOR_VISUAL_MAX)
 		return trezor_fail(device, TREZOR_ERR_ARGUMENT,
 				   "the text to show on the Trezor is over %d bytes", TREZOR_VISUAL_MAX);
@@ -304,20 +381,19 @@ enum trezor_status trezor_sign_identity(struct trezor_device *device,
 	id.index = identity->index;
 	request.identity = &id;
 	request.has_challenge_hidden = true;
-	request.challenge_hidden.data = (uint8_t *)digest;
-	request.challenge_hidden.len = EC_DIGEST_SIZE;
+	request.challenge_hidden.data = (uint8_t *)checks.challenge;
+	request.challenge_hidden.len = challenge_length;
 	request.challenge_visual = visual != NULL ? (char *)visual : NULL;
-	request.ecdsa_curve_name = (char *)CURVE_NAME;
+	request.ecdsa_curve_name = (char *)curve_name(curve);
 
 	status = trezor_call(device, MSG_SIGN_IDENTITY, &request.base, MSG_SIGNED_IDENTITY,
 			     &tz__signed_identity__descriptor, &reply);
 	if (status != TREZOR_OK)
 		return status;
-	status = check_signed_identity(device, (Tz__SignedIdentity *)reply, expected_key,
-				       digest, signature);
+	status = check_signed_identity(device, (Tz__SignedIdentity *)reply, &checks, signature);
 	protobuf_c_message_free_unpacked(reply, NULL);
 	if (status == TREZOR_ERR_KEY_MISMATCH)
-		status = confirm_other_key(device, identity, expected_key);
+		status = confirm_other_key(device, identity, &checks);
 	return status;
 }
 

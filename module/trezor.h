@@ -4,8 +4,9 @@
  * PinMatrixRequest, PassphraseRequest) and its Failures.
  *
  * A device is never trusted: every reply is checked against the protocol's
- * limits, every public key must be a point on P-256, every signature is
- * verified before it is handed out. Every read has a timeout.
+ * limits, every public key must be a key of its curve (a point on P-256, or
+ * an Ed25519 key of large order), every signature is verified before it is
+ * handed out. Every read has a timeout.
  *
  * One thread at a time per trezor_device; callers serialise.
  */
@@ -16,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "curve.h"
 #include "ec.h"
 #include "identity.h"
 #include "transport.h"
@@ -28,6 +30,10 @@
 #define TREZOR_PASSPHRASE_MAX 50        /* PassphraseAck.passphrase, in bytes */
 #define TREZOR_CODE_SIZE 6              /* THP pairing: the code a person types */
 #define TREZOR_CODE_TYPED_MAX 16        /* what they may type for it ("123 456") */
+/* SignIdentity.challenge_hidden on a Trezor One: 512 bytes, 256 before
+ * firmware 1.12.1 (HACKING 5.5). */
+#define TREZOR_CHALLENGE_MAX 512
+#define TREZOR_CHALLENGE_MAX_OLD 256
 
 /* Time for replies that need no person, and for those that do. */
 #define TREZOR_REPLY_TIMEOUT_MS 30000
@@ -138,7 +144,7 @@ struct trezor_device {
 	bool out_of_step;
 	unsigned resyncs;               /* makes each resynchronisation's Ping word new */
 	char error[TREZOR_ERROR_MAX];   /* the last error, one line */
-	uint8_t mismatched_key[EC_UNCOMPRESSED_SIZE];
+	uint8_t mismatched_key[KEY_POINT_MAX];
 	/*
 	 * The wallet chosen for this device takes a passphrase (its protection
 	 * is on, as Features say or as last noted). A protocol that opens a
@@ -190,26 +196,41 @@ enum trezor_status trezor_initialize(struct trezor_device *device);
  */
 enum trezor_status trezor_get_features(struct trezor_device *device);
 
-/* The nist256p1 public key of identity's SLIP-0013 path, silently. */
+/*
+ * The public key of identity's SLIP-0013 path on the curve, silently: the
+ * 65-byte uncompressed point for nist256p1, the 32-byte key for ed25519
+ * (curve_key_size bytes of public_key are written).
+ */
 enum trezor_status trezor_get_public_key(struct trezor_device *device,
-					 const struct identity *identity,
-					 uint8_t public_key[EC_UNCOMPRESSED_SIZE]);
+					 const struct identity *identity, enum key_curve curve,
+					 uint8_t public_key[KEY_POINT_MAX]);
 
 /*
- * Sign a 32-byte digest with a gpg:// identity (the only proto that signs a
- * given digest). The device must sign with expected_key, and the signature
- * must verify, before r||s is written. visual is shown on the device (may
- * be NULL, at most TREZOR_VISUAL_MAX bytes). When the device signs with
- * another key, GetPublicKey asks it for the identity's key: another key
- * there too is TREZOR_ERR_KEY_MISMATCH (another wallet), expected_key there
- * is TREZOR_ERR_PROTOCOL (the device contradicts itself).
+ * The longest challenge SignIdentity takes on this device: what a Trezor
+ * One takes (TREZOR_CHALLENGE_MAX, or _OLD before firmware 1.12.1); the
+ * core models are held to the same, so that a key behaves alike on every
+ * Trezor.
+ */
+size_t trezor_challenge_max(const struct trezor_features *features);
+
+/*
+ * Sign with an identity. nist256p1: the challenge is a 32-byte digest and
+ * the identity a gpg:// one (the only proto that signs a given digest);
+ * ed25519: the challenge is the whole message (at most TREZOR_CHALLENGE_MAX
+ * bytes) and the proto ssh or gpg, which sign it as it is. The device must
+ * sign with expected_key, and the signature must verify, before the 64
+ * bytes are written. visual is shown on the device (may be NULL, at most
+ * TREZOR_VISUAL_MAX bytes). When the device signs with another key,
+ * GetPublicKey asks it for the identity's key: another key there too is
+ * TREZOR_ERR_KEY_MISMATCH (another wallet), expected_key there is
+ * TREZOR_ERR_PROTOCOL (the device contradicts itself).
  */
 enum trezor_status trezor_sign_identity(struct trezor_device *device,
-					const struct identity *identity,
-					const uint8_t expected_key[EC_UNCOMPRESSED_SIZE],
-					const uint8_t digest[EC_DIGEST_SIZE],
+					const struct identity *identity, enum key_curve curve,
+					const uint8_t expected_key[KEY_POINT_MAX],
+					const uint8_t *challenge, size_t challenge_length,
 					const char *visual,
-					uint8_t signature[EC_SIGNATURE_SIZE]);
+					uint8_t signature[KEY_SIGNATURE_SIZE]);
 
 /* After TREZOR_ERR_KEY_MISMATCH: the device's key for the identity now. */
 const uint8_t *trezor_mismatched_key(const struct trezor_device *device);

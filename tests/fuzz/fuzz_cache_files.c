@@ -7,8 +7,9 @@
  * written where the module looks (a private XDG_CACHE_HOME), mode 0600,
  * and read as the module reads it. A session file yields ids of 1 to 64
  * bytes and a known protection; keeping an id and reading it back gives
- * the same id. A key cache yields at most one entry per line, each point
- * uncompressed (04 || X || Y).
+ * the same id. A key cache yields at most one entry per line, each a P-256
+ * point uncompressed (04 || X || Y) or an Ed25519 key, which a key of the
+ * other curve never takes.
  */
 #include "config.h"
 
@@ -105,8 +106,13 @@ static void check_keys_file(const uint8_t *data, size_t size)
 
 	cache_load(DEVICE, "", &entries);
 	FUZZ_CHECK(entries.length <= count_lines(data, size));
-	for (i = 0; i < entries.length; i++)
-		FUZZ_CHECK(entries.items[i].point[0] == 0x04);
+	for (i = 0; i < entries.length; i++) {
+		enum key_curve curve = entries.items[i].curve, other;
+
+		FUZZ_CHECK(curve == KEY_CURVE_ED25519 || entries.items[i].point[0] == 0x04);
+		other = curve == KEY_CURVE_ED25519 ? KEY_CURVE_NIST256P1 : KEY_CURVE_ED25519;
+		FUZZ_CHECK(!cache_entry_usable(&entries.items[i], other));
+	}
 	cache_free_entries(&entries);
 }
 

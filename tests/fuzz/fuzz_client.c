@@ -14,7 +14,9 @@
  *            "secret", typed on the device, refused); bit 4 a button
  *            callback; bits 5-7 N > 0: the host's Nth report fails to send
  *   byte 1   the conversations, in this order, one bit each: Initialize,
- *            GetFeatures, GetPublicKey, SignIdentity, Cancel (none: all)
+ *            GetFeatures, GetPublicKey, SignIdentity, Cancel (none: all);
+ *            bit 5: GetPublicKey and SignIdentity for the Ed25519 identity
+ *            ssh://alice@example.com (a 40-byte message), not gpg:// P-256
  *   then one record per read of the host, until the input ends (then every
  *   read times out):
  *     kind % 11   0-7: a message of type reply_types[kind]: length (BE16),
@@ -27,8 +29,8 @@
  * messages from the host (the module's own caps must stop a device that
  * keeps asking); everything the host sends is a well-formed request it
  * means to send; an error is one line and never empty; a success keeps the
- * promises of trezor.h (a key on P-256, a signature that verifies, features
- * of a usable device).
+ * promises of trezor.h (a key on P-256 or an Ed25519 key of large order, a
+ * signature that verifies, features of a usable device).
  */
 #include "config.h"
 
@@ -36,7 +38,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "curve.h"
 #include "ec.h"
+#include "ed25519.h"
 #include "fuzz.h"
 #include "fuzz_formats.h"
 #include "messages.h"
@@ -77,6 +81,9 @@ static const enum transport_status read_failures[] = {
 static const char alice_key_hex[] =
 	"04b9afc638371743324c09dc8136847a0478e9f26a3dfcc0b9923f4bcbdcf93fdb"
 	"faefbe4fc8425d3abb485c25895f0ea467d64e589f03051a8a511e64194ca61c";
+/* ssh://alice@example.com's Ed25519 key on the same seed (THP.md). */
+static const char alice_ed25519_hex[] =
+	"f2fba6502fd61a64bae9eedded1b2d876d7a9d0dc7769f8ef40a138364038d14";
 
 struct fake_device {
 	struct transport base;
@@ -291,32 +298,53 @@ static void check_usable(const struct trezor_device *device, enum trezor_status 
 		FUZZ_CHECK(device->features.initialized && !device->features.bootloader_mode);
 }
 
-static void alice(struct identity *identity, uint8_t key[EC_UNCOMPRESSED_SIZE])
+static void alice(enum key_curve curve, struct identity *identity, uint8_t key[KEY_POINT_MAX])
 {
+	const char *hex = curve == KEY_CURVE_ED25519 ? alice_ed25519_hex : alice_key_hex;
 	char error[256];
 	unsigned value;
 	size_t i;
 
 	FUZZ_CHECK(identity_parse("alice@example.com", identity, error, sizeof(error)));
-	snprintf(identity->proto, sizeof(identity->proto), "gpg");
-	for (i = 0; i < EC_UNCOMPRESSED_SIZE; i++) {
-		FUZZ_CHECK(sscanf(alice_key_hex + 2 * i, "%2x", &value) == 1);
+	snprintf(identity->proto, sizeof(identity->proto), curve == KEY_CURVE_ED25519 ? "ssh" : "gpg");
+	for (i = 0; i < curve_key_size(curve); i++) {
+		FUZZ_CHECK(sscanf(hex + 2 * i, "%2x", &value) == 1);
 		key[i] = (uint8_t)value;
 	}
 }
 
-static enum trezor_status talk(struct trezor_device *device, unsigned which)
+/* A key from the device keeps trezor.h's promise for its curve. */
+static void check_key(enum key_curve curve, const uint8_t key[KEY_POINT_MAX])
+{
+	uint8_t compressed[EC_COMPRESSED_SIZE];
+
+	if (curve == KEY_CURVE_ED25519)
+		FUZZ_CHECK(ed25519_key_usable(key));
+	else
+		FUZZ_CHECK(key[0] == 0x04 && ec_p256_compress(key, compressed));
+}
+
+static bool signature_valid(enum key_curve curve, const uint8_t key[KEY_POINT_MAX],
+			    const uint8_t *message, size_t length, const uint8_t *signature)
+{
+	if (curve == KEY_CURVE_ED25519)
+		return ed25519_verify(key, message, length, signature);
+	return ec_p256_verify_digest(key, message, signature);
+}
+
+static enum trezor_status talk(struct trezor_device *device, unsigned which,
+			       enum key_curve curve)
 {
 	struct identity identity;
-	uint8_t expected[EC_UNCOMPRESSED_SIZE], key[EC_UNCOMPRESSED_SIZE];
-	uint8_t compressed[EC_COMPRESSED_SIZE], digest[EC_DIGEST_SIZE];
-	uint8_t signature[EC_SIGNATURE_SIZE];
+	uint8_t expected[KEY_POINT_MAX], key[KEY_POINT_MAX];
+	uint8_t message[40], signature[KEY_SIGNATURE_SIZE];
+	size_t length = curve == KEY_CURVE_ED25519 ? sizeof(message) : EC_DIGEST_SIZE;
 	enum trezor_status status = TREZOR_OK;
 	size_t i;
 
-	alice(&identity, expected);
-	for (i = 0; i < sizeof(digest); i++)
-		digest[i] = (uint8_t)(0xa0 + i);
+	alice(curve, &identity, expected);
+	for (i = 0; i < sizeof(message); i++)
+		message[i] = (uint8_t)(0xa0 + i);
 	switch (which) {
 	case CLIENT_INITIALIZE:
 		status = trezor_initialize(device);
@@ -327,17 +355,17 @@ static enum trezor_status talk(struct trezor_device *device, unsigned which)
 		check_usable(device, status);
 		break;
 	case CLIENT_GET_PUBLIC_KEY:
-		status = trezor_get_public_key(device, &identity, key);
+		status = trezor_get_public_key(device, &identity, curve, key);
 		if (status == TREZOR_OK)
-			FUZZ_CHECK(key[0] == 0x04 && ec_p256_compress(key, compressed));
+			check_key(curve, key);
 		break;
 	case CLIENT_SIGN:
-		status = trezor_sign_identity(device, &identity, expected, digest, "fuzz",
-					      signature);
+		status = trezor_sign_identity(device, &identity, curve, expected, message, length,
+					      "fuzz", signature);
 		if (status == TREZOR_OK)
-			FUZZ_CHECK(ec_p256_verify_digest(expected, digest, signature));
+			FUZZ_CHECK(signature_valid(curve, expected, message, length, signature));
 		if (status == TREZOR_ERR_KEY_MISMATCH)
-			FUZZ_CHECK(ec_p256_compress(trezor_mismatched_key(device), compressed));
+			check_key(curve, trezor_mismatched_key(device));
 		break;
 	case CLIENT_CANCEL:
 		status = trezor_cancel(device);
@@ -361,6 +389,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct trezor_prompts prompts = { .context = &person };
 	struct trezor_device *device;
 	uint8_t choice, conversations;
+	enum key_curve curve;
 	unsigned which;
 
 	memset(&fake, 0, sizeof(fake));
@@ -378,7 +407,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	prompts.passphrase = person.passphrase != 0 ? on_passphrase : NULL;
 	prompts.button = choice & CLIENT_BUTTON_CALLBACK ? on_button : NULL;
 	fake.failing_report = choice >> 5;
-	conversations = fuzz_take_byte(&fake.input) & CLIENT_ALL;
+	conversations = fuzz_take_byte(&fake.input);
+	curve = conversations & CLIENT_ED25519 ? KEY_CURVE_ED25519 : KEY_CURVE_NIST256P1;
+	conversations &= CLIENT_ALL;
 	if (conversations == 0)
 		conversations = CLIENT_ALL;
 
@@ -389,7 +420,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!(conversations & which))
 			continue;
 		fake.sends = 0;
-		check_ending(device, talk(device, which));
+		check_ending(device, talk(device, which, curve));
 	}
 	trezor_close(device);
 	fuzz_check_stdout();

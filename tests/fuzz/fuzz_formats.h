@@ -26,6 +26,8 @@
 #define CLIENT_SIGN 0x08
 #define CLIENT_CANCEL 0x10
 #define CLIENT_ALL 0x1f
+/* ... and the key and the signature of the Ed25519 identity instead of P-256's. */
+#define CLIENT_ED25519 0x20
 
 /* The first byte of each record, modulo CLIENT_RECORD_KINDS. */
 enum client_record {

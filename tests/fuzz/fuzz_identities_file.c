@@ -3,11 +3,13 @@
  *
  * The input is the file, given to identities_read_file through an in-memory
  * file (memfd, so no file is left behind whatever happens). Every identity
- * it keeps must be a gpg:// identity that keeps the rules of identity.h,
- * with a label that is its display form (cut at 255 bytes, never inside a
- * UTF-8 sequence), a CKA_ID that is the start of its SLIP-0013 hash, and an
- * id no other kept identity has; the list is never longer than the file
- * has lines.
+ * it keeps must be a gpg:// P-256 or an ssh:// Ed25519 identity that keeps
+ * the rules of identity.h, with a label that is its display form, or for
+ * Ed25519 trezor-agent's comment <ssh://...|ed25519> (cut at 255 bytes,
+ * never inside a UTF-8 sequence), a CKA_ID that is the start of its
+ * SLIP-0013 hash, a line (key_identity_line) that reads back as the same
+ * key, and an id no other kept identity has; the list is never longer than
+ * the file has lines.
  */
 #include "config.h"
 
@@ -35,11 +37,16 @@ static size_t count_lines(const uint8_t *data, size_t size)
 
 static void check_label(const struct key_identity *key)
 {
-	char display[IDENTITY_URI_MAX];
+	char display[IDENTITY_URI_MAX + 16], uri[IDENTITY_URI_MAX];
 	size_t length = strlen(key->label), full, i;
 
 	FUZZ_CHECK(memchr(key->label, '\0', sizeof(key->label)) != NULL);
-	identity_display(&key->identity, display, sizeof(display));
+	if (key->curve == KEY_CURVE_ED25519) {
+		identity_uri(&key->identity, uri, sizeof(uri));
+		snprintf(display, sizeof(display), "<%s|ed25519>", uri);
+	} else {
+		identity_display(&key->identity, display, sizeof(display));
+	}
 	full = strlen(display);
 	FUZZ_CHECK(length <= IDENTITIES_LABEL_MAX);
 	FUZZ_CHECK(strncmp(key->label, display, length) == 0);
@@ -58,25 +65,23 @@ static void check_label(const struct key_identity *key)
 
 static void check_key(const struct key_identity *key)
 {
-	struct identity again;
+	struct key_identity again;
 	uint8_t hash[32];
-	char error[256], display[IDENTITY_URI_MAX];
+	char problem[256], line[IDENTITIES_LINE_MAX + 1];
+	bool blank;
 
-	FUZZ_CHECK(strcmp(key->identity.proto, "gpg") == 0);
+	FUZZ_CHECK(strcmp(key->identity.proto,
+			  key->curve == KEY_CURVE_ED25519 ? "ssh" : "gpg") == 0);
 	FUZZ_CHECK(key->identity.index == 0);
 	FUZZ_CHECK(key->identity.host[0] != '\0');
 	check_label(key);
 	FUZZ_CHECK(identity_slip13_hash(&key->identity, hash));
 	FUZZ_CHECK(memcmp(key->id, hash, IDENTITIES_ID_SIZE) == 0);
-	/* The label, when whole, is a line that names the same key. */
-	identity_display(&key->identity, display, sizeof(display));
-	if (strcmp(key->label, display) == 0) {
-		FUZZ_CHECK(identity_parse(key->label, &again, error, sizeof(error)));
-		FUZZ_CHECK(strcmp(again.user, key->identity.user) == 0 &&
-			   strcmp(again.host, key->identity.host) == 0 &&
-			   strcmp(again.port, key->identity.port) == 0 &&
-			   strcmp(again.path, key->identity.path) == 0);
-	}
+	/* The line the file holds for it (what add writes) names the same key. */
+	key_identity_line(key, line, sizeof(line));
+	FUZZ_CHECK(identities_parse_line(line, &again, &blank, problem, sizeof(problem)));
+	FUZZ_CHECK(again.curve == key->curve);
+	FUZZ_CHECK(memcmp(again.id, key->id, IDENTITIES_ID_SIZE) == 0);
 }
 
 static int compare_ids(const void *a, const void *b)

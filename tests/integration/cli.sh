@@ -86,7 +86,7 @@ identities in $identities:
 printf 'alice@example.com\nnot an identity\n' > "$tmp/bad-lines"
 TREZOR_PKCS11_IDENTITIES="$tmp/bad-lines" run list
 expect_eq "list: a bad line is reported with file and line" \
-	"trezor-pkcs11: $tmp/bad-lines:2: unexpected text after the identity (comments start with #)" "$err"
+	"trezor-pkcs11: $tmp/bad-lines:2: \"an\" is not a key type (ed25519 or nist256p1; comments start with #)" "$err"
 
 # Without a device: a clear line, exit 1, nothing on stdout.
 TREZOR_PATH=udp:127.0.0.1:9 run pubkey

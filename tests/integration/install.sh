@@ -146,7 +146,7 @@ unset LD_PRELOAD FAKE_LIBUSB_DEVICES
 export TREZOR_PATH=$simulator_path
 
 write_identities 'alice@example.com' 'not an identity' '@nobody'
-expect_problem "bad lines in the identities file" identities "PROBLEM  $tmp/identities:2: unexpected text after the identity (comments start with #)
+expect_problem "bad lines in the identities file" identities "PROBLEM  $tmp/identities:2: \"an\" is not a key type (ed25519 or nist256p1; comments start with #)
          fix the line or remove it: the module skips it
 PROBLEM  $tmp/identities:3: user name is missing before '@'
          fix the line or remove it: the module skips it

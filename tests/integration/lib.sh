@@ -91,8 +91,24 @@ expect_absent() {
 listing() {
 	local output status=0
 	output=$("$@" 2>&1) || status=$?
-	printf '%s\n' "$output" | tr -d '\r' | grep -E '^(ecdsa-sha2-nistp256 |trezor-pkcs11: )'
+	printf '%s\n' "$output" | tr -d '\r' | grep -E '^(ecdsa-sha2-nistp256 |ssh-ed25519 |trezor-pkcs11: )'
 	if [ "$status" -eq 0 ]; then echo ok; else echo failed; fi
+}
+
+# OpenSSH 10.1 and later take Ed25519 keys from a PKCS#11 module; earlier
+# ones skip them (HACKING 5.7).
+ssh_takes_ed25519() {
+	local version major minor
+	version=$(ssh -V 2>&1 | sed -n 's/^OpenSSH_\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+	read -r major minor <<< "$version"
+	[ -n "$major" ] && { [ "$major" -gt 10 ] || { [ "$major" -eq 10 ] && [ "$minor" -ge 1 ]; }; }
+}
+
+# agent_line IDENTITY [PASSPHRASE]: the line trezor-agent prints for
+# `trezor-agent -e ed25519 IDENTITY` on the "all" x 12 seed, derived
+# independently (trezor_agent_line.py), without its newline.
+agent_line() {
+	python3 "$abs_top_srcdir/tests/integration/trezor_agent_line.py" "$@"
 }
 
 # OpenSSH 10.1 and 10.2 load the module for ssh (and 10.1 for ssh-keygen)

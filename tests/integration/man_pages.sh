@@ -80,7 +80,7 @@ expect_eq "trezor-pkcs11(1): NAME" \
 	"trezor-pkcs11 - list, add and check the keys a Trezor signs with for ssh" \
 	"$(section "$text" NAME)"
 expect_eq "trezor-pkcs11(1): one subsection per command" \
-	"list|add identity...|pubkey [identity...]|doctor [--root dir]|pair [--no-autoconnect]|unpair device-id|--all|help|--version" \
+	"list|add [-e type] identity...|pubkey [-e type] [identity...]|doctor [--root dir]|pair [--no-autoconnect]|unpair device-id|--all|help|--version" \
 	"$(printf '%s\n' "$text" | sed -n 's/^   \([^ ].*\)$/\1/p' | paste -s -d '|')"
 expect_contains "trezor-pkcs11(1): the exit codes" \
 	"0 Done; for doctor, all is well. 1 It could not be done" "$(section "$text" "EXIT STATUS")"

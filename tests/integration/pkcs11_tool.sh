@@ -57,11 +57,12 @@ expect_eq "pkcs11-tool -O: per identity a public key (the point, P-256) and a pr
 	"$(objects "$ALICE_ID" alice@example.com "$ALICE_POINT"; objects "$BOB_ID" bob@example.org:2222 "$BOB_POINT")" \
 	"$(tool -O | pkcs11_tool_objects)"
 
-expect_eq "pkcs11-tool -M: ECDSA on P-256, in hardware, signing only" \
+expect_eq "pkcs11-tool -M: ECDSA on P-256 and EdDSA, in hardware, signing only" \
 	"ECDSA: keySize={256,256}; EC F_P, EC OID, EC uncompressed, hw, sign
 ECDSA-SHA256: keySize={256,256}; EC F_P, EC OID, EC uncompressed, hw, sign
 ECDSA-SHA384: keySize={256,256}; EC F_P, EC OID, EC uncompressed, hw, sign
-ECDSA-SHA512: keySize={256,256}; EC F_P, EC OID, EC uncompressed, hw, sign" \
+ECDSA-SHA512: keySize={256,256}; EC F_P, EC OID, EC uncompressed, hw, sign
+EDDSA: keySize={256,256}; hw, sign" \
 	"$(tool -M | pkcs11_tool_mechanisms)"
 
 # The public key, read back through pkcs11-tool, for openssl.

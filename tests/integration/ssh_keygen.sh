@@ -21,7 +21,7 @@ expect_eq "ssh-keygen -D prints alice and bob" \
 	"$ALICE_KEY alice@example.com
 $BOB_KEY bob@example.org:2222" "$stdout"
 expect_eq "bad lines are reported with file and line" \
-	"trezor-pkcs11: $tmp/identities:5: unexpected text after the identity (comments start with #)
+	"trezor-pkcs11: $tmp/identities:5: \"an\" is not a key type (ed25519 or nist256p1; comments start with #)
 trezor-pkcs11: $tmp/identities:6: \"https://\" is not accepted: write the identity alone (or with ssh://)
 trezor-pkcs11: $tmp/identities:8: user name is missing before '@'" "$(cat "$tmp/stderr")"
 expect_eq "Features read once, one session started" "1 1" "$(sim_count "<- GetFeatures") $(sim_count "<- Initialize")"

@@ -214,6 +214,12 @@ void sim_fault_spoil_key(enum sim_fault_mode mode, uint8_t public_key[33])
 
 	if (mode != SIM_FAULT_OFF_CURVE)
 		return;
+	/* 00 || an Ed25519 key: the identity point, of small order, which no seed gives. */
+	if (public_key[0] == 0x00) {
+		memset(public_key + 1, 0, 32);
+		public_key[1] = 0x01;
+		return;
+	}
 	/* About every other x has a point; the next x without one is near. */
 	for (tries = 0; tries < 256 && ec_p256_decompress(public_key, point); tries++)
 		public_key[32]++;

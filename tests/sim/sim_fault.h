@@ -115,7 +115,8 @@ enum sim_report_action sim_fault_report(enum sim_fault_mode mode, bool spoilt, u
 bool sim_fault_replace_answer(enum sim_fault_mode mode, uint16_t expected,
 			      const struct sim_node *node, struct sim_outgoing *answer);
 
-/* off-curve: turn a compressed point into an x with no point on P-256. */
+/* off-curve: turn a compressed point into an x with no point on P-256, and
+ * 00 || an Ed25519 key into 00 || the identity point (of small order). */
 void sim_fault_spoil_key(enum sim_fault_mode mode, uint8_t public_key[33]);
 
 /* The signature faults on 00 || r || s; *length may become 64. */

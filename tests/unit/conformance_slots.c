@@ -191,7 +191,7 @@ END_TEST
 
 START_TEST(mechanism_list)
 {
-	CK_MECHANISM_TYPE list[5] = { 7, 7, 7, 7, 7 };
+	CK_MECHANISM_TYPE list[6] = { 7, 7, 7, 7, 7, 7 };
 	CK_ULONG length = 0;
 
 	ck_assert_uint_eq(p11->C_GetMechanismList(slot, NULL, NULL), CKR_ARGUMENTS_BAD);
@@ -199,21 +199,22 @@ START_TEST(mechanism_list)
 	ck_assert_uint_eq(p11->C_GetMechanismList(NO_SUCH_SLOT, NULL, &length),
 			  CKR_SLOT_ID_INVALID);
 	ck_assert_uint_eq(p11->C_GetMechanismList(slot, NULL, &length), CKR_OK);
-	ck_assert_uint_eq(length, 4);
-	length = 3;
+	ck_assert_uint_eq(length, 5);
+	length = 4;
 	ck_assert_uint_eq(p11->C_GetMechanismList(slot, list, &length), CKR_BUFFER_TOO_SMALL);
-	ck_assert_uint_eq(length, 4);
+	ck_assert_uint_eq(length, 5);
 	ck_assert_uint_eq(list[0], 7);
 	ck_assert_uint_eq(p11->C_GetMechanismList(slot, list, &length), CKR_OK);
-	ck_assert_uint_eq(length, 4);
+	ck_assert_uint_eq(length, 5);
 	ck_assert_uint_eq(list[0], CKM_ECDSA);
 	ck_assert_uint_eq(list[1], CKM_ECDSA_SHA256);
 	ck_assert_uint_eq(list[2], CKM_ECDSA_SHA384);
 	ck_assert_uint_eq(list[3], CKM_ECDSA_SHA512);
-	length = 5;
+	ck_assert_uint_eq(list[4], CKM_EDDSA);
+	length = 6;
 	ck_assert_uint_eq(p11->C_GetMechanismList(slot, list, &length), CKR_OK);
-	ck_assert_uint_eq(length, 4);
-	ck_assert_uint_eq(list[4], 7);
+	ck_assert_uint_eq(length, 5);
+	ck_assert_uint_eq(list[5], 7);
 }
 END_TEST
 
@@ -230,10 +231,11 @@ END_TEST
 /* ---- C_GetMechanismInfo ---------------------------------------------------------- */
 
 /*
- * Every mechanism: P-256 only, so 256 bits (the field size, as the
- * current-mechanisms document measures EC keys); signing in hardware; a
- * prime field, a named curve (CKA_EC_PARAMS holds the OID) and uncompressed
- * points (CKA_EC_POINT). Nothing to verify, encrypt or generate.
+ * Every mechanism: 256-bit curves, so 256 bits (the field size, as the
+ * current-mechanisms document measures EC keys); signing in hardware; for
+ * the ECDSA ones (P-256) a prime field, a named curve (CKA_EC_PARAMS holds
+ * the OID) and uncompressed points (CKA_EC_POINT); CKM_EDDSA has no such
+ * choices to state. Nothing to verify, encrypt or generate.
  */
 START_TEST(mechanism_info)
 {
@@ -257,6 +259,11 @@ START_TEST(mechanism_info)
 		ck_assert_uint_eq(info.flags, CKF_HW | CKF_SIGN | CKF_EC_F_P | CKF_EC_NAMEDCURVE |
 					      CKF_EC_UNCOMPRESS);
 	}
+	memset(&info, 0xaa, sizeof(info));
+	ck_assert_uint_eq(p11->C_GetMechanismInfo(slot, CKM_EDDSA, &info), CKR_OK);
+	ck_assert_uint_eq(info.ulMinKeySize, 256);
+	ck_assert_uint_eq(info.ulMaxKeySize, 256);
+	ck_assert_uint_eq(info.flags, CKF_HW | CKF_SIGN);
 	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		ck_assert_uint_eq(p11->C_GetMechanismInfo(slot, others[i], &info),
 				  CKR_MECHANISM_INVALID);

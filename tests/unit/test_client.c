@@ -136,7 +136,7 @@ START_TEST(public_key_of_alice)
 
 	start_sim(NULL);
 	parse("alice@example.com", "gpg", &id);
-	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_OK);
+	ck_assert_int_eq(trezor_get_public_key(device, &id, KEY_CURVE_NIST256P1, key), TREZOR_OK);
 	alice_key(expected);
 	ck_assert_mem_eq(key, expected, sizeof(key));
 	ck_assert_int_eq(buttons_seen, 0);      /* silent on the device */
@@ -153,7 +153,7 @@ START_TEST(signs_and_openssl_verifies)
 	parse("alice@example.com", "gpg", &id);
 	alice_key(key);
 	gpg_challenge(digest);
-	ck_assert_int_eq(trezor_sign_identity(device, &id, key, digest, "ssh: alice@example.com",
+	ck_assert_int_eq(trezor_sign_identity(device, &id, KEY_CURVE_NIST256P1, key, digest, sizeof(digest), "ssh: alice@example.com",
 					      signature), TREZOR_OK);
 	hex_to_bytes(GPG_ALICE_SIGNATURE, expected, sizeof(expected));
 	ck_assert_mem_eq(signature, expected, sizeof(signature));
@@ -174,7 +174,7 @@ START_TEST(core_model_button_code)
 	parse("alice@example.com", "gpg", &id);
 	alice_key(key);
 	gpg_challenge(digest);
-	ck_assert_int_eq(trezor_sign_identity(device, &id, key, digest, NULL, signature),
+	ck_assert_int_eq(trezor_sign_identity(device, &id, KEY_CURVE_NIST256P1, key, digest, sizeof(digest), NULL, signature),
 			 TREZOR_OK);
 	ck_assert_int_eq(last_wait, TREZOR_WAIT_CONFIRM);
 }
@@ -191,7 +191,7 @@ START_TEST(refusal_is_cancelled)
 	alice_key(key);
 	gpg_challenge(digest);
 	memset(signature, 0x55, sizeof(signature));
-	ck_assert_int_eq(trezor_sign_identity(device, &id, key, digest, NULL, signature),
+	ck_assert_int_eq(trezor_sign_identity(device, &id, KEY_CURVE_NIST256P1, key, digest, sizeof(digest), NULL, signature),
 			 TREZOR_ERR_CANCELLED);
 	ck_assert_str_eq(device->error, "cancelled on the Trezor: Action cancelled by user");
 	ck_assert_uint_eq(device->failure_code, TZ__FAILURE_TYPE__Failure_ActionCancelled);
@@ -209,9 +209,9 @@ START_TEST(only_gpg_identities_sign)
 	start_sim(NULL);
 	parse("alice@example.com", "ssh", &id);
 	alice_key(key);
-	ck_assert_int_eq(trezor_sign_identity(device, &id, key, digest, NULL, signature),
+	ck_assert_int_eq(trezor_sign_identity(device, &id, KEY_CURVE_NIST256P1, key, digest, sizeof(digest), NULL, signature),
 			 TREZOR_ERR_ARGUMENT);
-	ck_assert_str_eq(device->error, "only gpg:// identities sign a digest");
+	ck_assert_str_eq(device->error, "only gpg:// identities sign a 32-byte digest");
 	ck_assert_int_eq(sim_process_count(&sim, "<- SignIdentity"), 0);
 }
 END_TEST
@@ -227,7 +227,7 @@ START_TEST(other_key_is_a_mismatch)
 	ck_assert(ec_p256_decompress(compressed, other));
 	gpg_challenge(digest);
 	memset(signature, 0x55, sizeof(signature));
-	ck_assert_int_eq(trezor_sign_identity(device, &id, other, digest, NULL, signature),
+	ck_assert_int_eq(trezor_sign_identity(device, &id, KEY_CURVE_NIST256P1, other, digest, sizeof(digest), NULL, signature),
 			 TREZOR_ERR_KEY_MISMATCH);
 	ck_assert_str_eq(device->error, "the Trezor signed with another key than the one listed "
 					"(another seed or passphrase?)");
@@ -249,13 +249,13 @@ START_TEST(back_in_step_after_a_spoilt_answer)
 
 	start_sim(spoilt);
 	parse("alice@example.com", "gpg", &id);
-	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_ERR_PROTOCOL);
+	ck_assert_int_eq(trezor_get_public_key(device, &id, KEY_CURVE_NIST256P1, key), TREZOR_ERR_PROTOCOL);
 	ck_assert_str_eq(device->error, "the device sent garbage: report in the middle of a "
 					"message does not start with \"?\"");
 	ck_assert(device->out_of_step);
 	/* The rest of the spoilt PublicKey is still on its way: Cancel, a Ping,
 	 * and all before its echo is dropped; then the request. */
-	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_OK);
+	ck_assert_int_eq(trezor_get_public_key(device, &id, KEY_CURVE_NIST256P1, key), TREZOR_OK);
 	alice_key(expected);
 	ck_assert_mem_eq(key, expected, sizeof(key));
 	ck_assert(!device->out_of_step);
@@ -263,7 +263,7 @@ START_TEST(back_in_step_after_a_spoilt_answer)
 	ck_assert_int_eq(sim_process_count(&sim, "<- Ping"), 1);
 	ck_assert_int_eq(sim_process_count(&sim, "<- GetPublicKey"), 2);
 	/* In step, nothing more is sent. */
-	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_OK);
+	ck_assert_int_eq(trezor_get_public_key(device, &id, KEY_CURVE_NIST256P1, key), TREZOR_OK);
 	ck_assert_int_eq(sim_process_count(&sim, "<- Ping"), 1);
 }
 END_TEST
@@ -282,7 +282,7 @@ START_TEST(signer_contradicting_itself)
 	memset(signature, 0x55, sizeof(signature));
 	memset(untouched, 0x55, sizeof(untouched));
 	/* The SignedIdentity names another key; GetPublicKey names alice's. */
-	ck_assert_int_eq(trezor_sign_identity(device, &id, key, digest, NULL, signature),
+	ck_assert_int_eq(trezor_sign_identity(device, &id, KEY_CURVE_NIST256P1, key, digest, sizeof(digest), NULL, signature),
 			 TREZOR_ERR_PROTOCOL);
 	ck_assert_str_eq(device->error, "the Trezor signed with another key than its own key for "
 					"this identity; the signature was discarded");
@@ -304,7 +304,7 @@ START_TEST(killed_mid_conversation)
 	gpg_challenge(digest);
 	signal_at_button = SIGKILL;
 	/* Waiting for the person instead would outlast the test's time limit. */
-	ck_assert_int_eq(trezor_sign_identity(device, &id, key, digest, NULL, signature),
+	ck_assert_int_eq(trezor_sign_identity(device, &id, KEY_CURVE_NIST256P1, key, digest, sizeof(digest), NULL, signature),
 			 TREZOR_ERR_GONE);
 	ck_assert_msg(strncmp(device->error, "the Trezor went away (nothing answers at udp:", 45) == 0,
 		      "%s", device->error);
@@ -324,7 +324,7 @@ START_TEST(frozen_mid_conversation)
 	gpg_challenge(digest);
 	signal_at_button = SIGSTOP;
 	started = clock_monotonic_ms();
-	ck_assert_int_eq(trezor_sign_identity(device, &id, key, digest, NULL, signature),
+	ck_assert_int_eq(trezor_sign_identity(device, &id, KEY_CURVE_NIST256P1, key, digest, sizeof(digest), NULL, signature),
 			 TREZOR_ERR_GONE);
 	elapsed = clock_monotonic_ms() - started;
 	/* Not before one second of silence and five of unanswered ping. */
@@ -615,7 +615,7 @@ START_TEST(public_key_off_the_curve)
 
 	start_fake(FAKE_BAD_POINT);
 	parse("alice@example.com", "gpg", &id);
-	ck_assert_int_eq(trezor_get_public_key(device, &id, key), TREZOR_ERR_PROTOCOL);
+	ck_assert_int_eq(trezor_get_public_key(device, &id, KEY_CURVE_NIST256P1, key), TREZOR_ERR_PROTOCOL);
 	ck_assert_str_eq(device->error, "the Trezor sent a public key that is not a P-256 point");
 	stop_fake();
 }

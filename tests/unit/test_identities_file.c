@@ -91,12 +91,116 @@ START_TEST(reports_and_skips_bad_lines)
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "\nok@host\nssh://ok@host\nok@host\n");
 	parse_text(text, n, &list);
 	ck_assert_str_eq(reported(),
-			 "trezor-pkcs11: FILE:1: unexpected text after the identity (comments start with #)\n"
+			 "trezor-pkcs11: FILE:1: \"c\" is not a key type (ed25519 or nist256p1; "
+			 "comments start with #)\n"
 			 "trezor-pkcs11: FILE:2: port must be a number from 1 to 65535\n"
 			 "trezor-pkcs11: FILE:3: line is longer than 1024 bytes\n");
 	/* ok@host, ssh://ok@host and ok@host are one key. */
 	ck_assert_uint_eq(list.length, 1);
 	ck_assert_str_eq(list.items[0].label, "ok@host");
+	identities_free(&list);
+}
+END_TEST
+
+/*
+ * A line may end with its key type: ed25519 is trezor-agent's ssh:// key,
+ * labelled with trezor-agent's comment; nist256p1 (the default) the gpg://
+ * key. The two of one identity are two keys, with their own CKA_ID: the
+ * first 16 bytes of SHA-256(00000000 || "ssh://..." or "gpg://...").
+ */
+START_TEST(key_types)
+{
+	static const char text[] = "alice@example.com ed25519\n"
+				   "alice@example.com\n"
+				   "ssh://alice@example.com\ted25519\t# trezor-agent's\n"
+				   "alice@example.com nist256p1 # the same P-256 key\n"
+				   "bob@example.org:2222 ed25519 #\n";
+	uint8_t ssh_alice[16], gpg_alice[16], ssh_bob[16];
+	char name[IDENTITIES_LABEL_MAX + 1], line[IDENTITIES_LINE_MAX];
+	struct identity_list list;
+
+	hex_to_bytes("48074c50cb627e9a01485c49aca089b2", ssh_alice, sizeof(ssh_alice));
+	hex_to_bytes("20160ed6a16f089058d1dd9ddbb3a4a3", gpg_alice, sizeof(gpg_alice));
+	hex_to_bytes("71d738ed365e21e8c43b13e2cab3a82e", ssh_bob, sizeof(ssh_bob));
+	parse_text(text, sizeof(text) - 1, &list);
+	ck_assert_str_eq(reported(), "");
+	ck_assert_uint_eq(list.length, 3);
+	ck_assert_int_eq(list.items[0].curve, KEY_CURVE_ED25519);
+	ck_assert_str_eq(list.items[0].identity.proto, "ssh");
+	ck_assert_str_eq(list.items[0].label, "<ssh://alice@example.com|ed25519>");
+	ck_assert_mem_eq(list.items[0].id, ssh_alice, 16);
+	ck_assert_int_eq(list.items[1].curve, KEY_CURVE_NIST256P1);
+	ck_assert_str_eq(list.items[1].identity.proto, "gpg");
+	ck_assert_str_eq(list.items[1].label, "alice@example.com");
+	ck_assert_mem_eq(list.items[1].id, gpg_alice, 16);
+	ck_assert_int_eq(list.items[2].curve, KEY_CURVE_ED25519);
+	ck_assert_str_eq(list.items[2].label, "<ssh://bob@example.org:2222|ed25519>");
+	ck_assert_mem_eq(list.items[2].id, ssh_bob, 16);
+	/* Prompts name the identity plainly; the file's line has the type. */
+	key_identity_name(&list.items[0], name);
+	ck_assert_str_eq(name, "alice@example.com");
+	key_identity_line(&list.items[0], line, sizeof(line));
+	ck_assert_str_eq(line, "alice@example.com ed25519");
+	key_identity_line(&list.items[1], line, sizeof(line));
+	ck_assert_str_eq(line, "alice@example.com");
+	identities_free(&list);
+}
+END_TEST
+
+START_TEST(bad_key_types)
+{
+	static const char text[] = "a@b ed448\n"
+				   "a@b ED25519\n"
+				   "a@b ed25519 extra\n"
+				   "a@b nist256p1 ed25519\n"
+				   "gpg://a@b ed25519\n"
+				   "https://a@b ed25519\n"
+				   "@b ed25519\n"
+				   "ssh://#a@b\n"
+				   "a@b ed25519\n";
+	struct identity_list list;
+
+	parse_text(text, sizeof(text) - 1, &list);
+	ck_assert_str_eq(reported(),
+			 "trezor-pkcs11: FILE:1: \"ed448\" is not a key type (ed25519 or nist256p1; "
+			 "comments start with #)\n"
+			 "trezor-pkcs11: FILE:2: \"ED25519\" is not a key type (ed25519 or "
+			 "nist256p1; comments start with #)\n"
+			 "trezor-pkcs11: FILE:3: unexpected text after the key type (comments start "
+			 "with #)\n"
+			 "trezor-pkcs11: FILE:4: unexpected text after the key type (comments start "
+			 "with #)\n"
+			 "trezor-pkcs11: FILE:5: an ed25519 key is trezor-agent's ssh:// key: write "
+			 "the identity alone (or with ssh://)\n"
+			 "trezor-pkcs11: FILE:6: \"https://\" is not accepted: write the identity "
+			 "alone (or with ssh://)\n"
+			 "trezor-pkcs11: FILE:7: user name is missing before '@'\n"
+			 "trezor-pkcs11: FILE:8: an identity cannot start with # (without its ssh:// "
+			 "it would be a comment)\n");
+	ck_assert_uint_eq(list.length, 1);
+	ck_assert_str_eq(list.items[0].label, "<ssh://a@b|ed25519>");
+	identities_free(&list);
+}
+END_TEST
+
+/* An Ed25519 label is trezor-agent's comment, cut at 255 bytes like any label. */
+START_TEST(ed25519_labels_are_cut_at_255_bytes)
+{
+	char text[400], label[300];
+	struct identity_list list;
+	int n;
+
+	n = snprintf(text, sizeof(text), "u@h/");
+	memset(text + n, 'p', 250);
+	n += 250;
+	n += snprintf(text + n, sizeof(text) - (size_t)n, " ed25519\n");
+	parse_text(text, (size_t)n, &list);
+	ck_assert_str_eq(reported(), "");
+	ck_assert_uint_eq(list.length, 1);
+	n = snprintf(label, sizeof(label), "<ssh://u@h/");
+	memset(label + n, 'p', 255 - (size_t)n);
+	label[255] = '\0';
+	ck_assert_str_eq(list.items[0].label, label);
 	identities_free(&list);
 }
 END_TEST
@@ -214,6 +318,9 @@ static Suite *identities_file_suite(void)
 
 	tcase_add_test(tc, keeps_good_lines_in_order);
 	tcase_add_test(tc, reports_and_skips_bad_lines);
+	tcase_add_test(tc, key_types);
+	tcase_add_test(tc, bad_key_types);
+	tcase_add_test(tc, ed25519_labels_are_cut_at_255_bytes);
 	tcase_add_test(tc, ids_come_from_the_identity);
 	tcase_add_test(tc, labels_are_cut_at_255_bytes);
 	tcase_add_test(tc, missing_file);
