@@ -61,6 +61,20 @@ expect_eq "openssl verifies pkcs11-tool's signature" "Signature Verified Success
 	"$(openssl pkeyutl -verify -pubin -inkey "$tmp/alice.pem" -in "$tmp/digest" \
 		-sigfile "$tmp/sig.der" 2>&1)"
 
+# An Ed25519 identity (trezor-agent's ssh:// key) signs inside the channel too.
+printf 'alice@example.com ed25519\n' > "$tmp/identities-ed25519"
+head -c 300 /dev/urandom > "$tmp/data"
+TREZOR_PKCS11_IDENTITIES="$tmp/identities-ed25519" tool --sign -m EDDSA \
+	--id 48074c50cb627e9a01485c49aca089b2 -i "$tmp/data" -o "$tmp/ed.sig" > /dev/null
+# Its SubjectPublicKeyInfo: the Ed25519 prefix, then the key.
+printf '%b' "$(printf '302a300506032b6570032100%s' \
+	f2fba6502fd61a64bae9eedded1b2d876d7a9d0dc7769f8ef40a138364038d14 | sed 's/../\\x&/g')" |
+	openssl pkey -pubin -inform DER -out "$tmp/ed.pem" 2> /dev/null
+expect_eq "an Ed25519 signature through THP verifies with trezor-agent's key" \
+	"Signature Verified Successfully" \
+	"$(openssl pkeyutl -verify -pubin -inkey "$tmp/ed.pem" -rawin -in "$tmp/data" \
+		-sigfile "$tmp/ed.sig" 2>&1)"
+
 # ---- ssh-agent keeps its channel, and gets a new one after a restart ----------------
 
 start_agent -P "$MODULE"
