@@ -15,6 +15,14 @@ askpass="$abs_top_srcdir/tests/integration/fake-askpass"
 unset DISPLAY WAYLAND_DISPLAY SSH_ASKPASS SSH_ASKPASS_REQUIRE DBUS_SESSION_BUS_ADDRESS
 export DBUS_SESSION_BUS_ADDRESS="unix:path=$tmp/no-bus-here"
 
+# The desktop's log once its CloseNotification is in: the module sends the
+# close without waiting for an answer, so it may still be on its way through
+# the bus when the program has exited.
+desktop_log_closed() {
+	wait_for "$tmp/desktop.log" '^CloseNotification ' || true
+	grep -v '^ready$' "$tmp/desktop.log"
+}
+
 agent_login() {
 	start_agent -P "$(dirname "$(readlink -f "$MODULE")")/*"
 	ssh-add -s "$MODULE" < /dev/null > /dev/null 2>&1
@@ -51,7 +59,7 @@ expect_eq "a login through the agent, with a desktop" "with a desktop" \
 	"$(agent_login "with a desktop")"
 expect_eq "the desktop showed the notice and closed it when the device answered" \
 	"Notify app=trezor-pkcs11 replaces=0 summary=Trezor body=ssh-agent: Confirm on your Trezor: sign in as alice@example.com -> 1
-CloseNotification 1" "$(grep -v '^ready$' "$tmp/desktop.log")"
+CloseNotification 1" "$(desktop_log_closed)"
 
 # A hidden wallet's two presses: one notice, its text replaced.
 restart_sim --passphrase-protection --confirm-delay 300
@@ -60,7 +68,7 @@ TREZOR_PASSPHRASE=TREZOR TREZOR_PKCS11_CACHE=off ssh-keygen -D "$MODULE" < /dev/
 expect_eq "ssh-keygen's notices of the hidden wallet, one replacing the other" \
 	"Notify app=trezor-pkcs11 replaces=0 summary=Trezor body=ssh-keygen: Confirm on your Trezor: open the hidden wallet of this passphrase -> 2
 Notify app=trezor-pkcs11 replaces=2 summary=Trezor body=ssh-keygen: Confirm on your Trezor: the passphrase it shows is the one you meant -> 2
-CloseNotification 2" "$(cat "$tmp/desktop.log")"
+CloseNotification 2" "$(desktop_log_closed)"
 
 # Off: no notice anywhere. On: the desktop too, beside the terminal's line.
 restart_sim --confirm-delay 300
