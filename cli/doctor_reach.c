@@ -116,7 +116,7 @@ static void check_agent_environment(const char *socket_path, pid_t pid, const ch
 		display = value_of(text, length, "DISPLAY");
 	if (display == NULL) {
 		doctor_problem("start the agent from the desktop session, or have the session "
-			       "give systemd its DISPLAY (README, ssh-agent at login)",
+			       "give systemd its DISPLAY (README, section 4, ssh-agent at every login)",
 			       "the agent at %s (pid %ld) has no DISPLAY or WAYLAND_DISPLAY: "
 			       "pinentry cannot ask for a PIN or passphrase there", socket_path,
 			       (long)pid);

@@ -35,9 +35,11 @@ static const char *fix_for(const char *message)
 		return "close Trezor Suite, or run Trezor Bridge so that both can use it";
 	if (strstr(message, "not paired") != NULL)
 		return "run trezor-pkcs11 pair: confirm on the Trezor, then type the code it shows";
+	if (strstr(message, "nothing answers") != NULL)
+		return "start the device or emulator there, or correct TREZOR_PATH";
 	if (strstr(message, "(THP)") != NULL)
 		return "connect the Trezor by USB, without Trezor Bridge";
-	return "see the README's Troubleshooting section";
+	return "trezor-pkcs11(8), DIAGNOSTICS, explains the module's messages";
 }
 
 void doctor_check_devices(void)

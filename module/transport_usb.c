@@ -165,7 +165,7 @@ static enum transport_status open_failure(int rc, const char *path, char *error,
 	switch (rc) {
 	case LIBUSB_ERROR_ACCESS:
 		snprintf(error, error_size, "no permission to use the Trezor at %s: install the udev "
-			 "rules (README, section Devices), then plug it in again", path);
+			 "rules (README, section Install), then plug it in again", path);
 		return TRANSPORT_ERROR;
 	case LIBUSB_ERROR_BUSY:
 		/* Said only when TREZOR_PATH names the device: else discovery goes

@@ -1,6 +1,6 @@
 #!/bin/bash
 # git signs commits with a Trezor key through a stock ssh-agent that holds
-# the module (gpg.format ssh; README "git over ssh and commit signing",
+# the module (gpg.format ssh; README section 4, "git commit signing",
 # examples/gitconfig): each signature is one confirmation on the device,
 # `git verify-commit` accepts it against an allowed-signers file, and
 # refuses a commit signed with another identity's key.

@@ -127,7 +127,7 @@ mv "$tmp/rules" "$rules"
 
 TREZOR_PATH=udp:127.0.0.1:9 expect_problem "nothing at TREZOR_PATH" devices \
 	"PROBLEM  nothing answers at udp:127.0.0.1:9
-         see the README's Troubleshooting section"
+         start the device or emulator there, or correct TREZOR_PATH"
 restart_sim --bootloader
 expect_problem "a Trezor in bootloader mode" devices "PROBLEM  $TREZOR_PATH: the Trezor is in bootloader mode: unplug it and plug it in again without touching it
          unplug the Trezor and plug it in again without touching its screen"
@@ -140,7 +140,7 @@ expect_problem "a Safe 7 not paired" devices "PROBLEM  $TREZOR_PATH: this comput
 restart_sim
 simulator_path=$TREZOR_PATH
 use_fake_usb "1 7 webusb $SIM_PORT open=access"
-expect_problem "a USB Trezor without permission" devices "PROBLEM  no permission to use the Trezor at webusb:1:7: install the udev rules (README, section Devices), then plug it in again
+expect_problem "a USB Trezor without permission" devices "PROBLEM  no permission to use the Trezor at webusb:1:7: install the udev rules (README, section Install), then plug it in again
          install the udev rules (above), then unplug the Trezor and plug it in again"
 unset LD_PRELOAD FAKE_LIBUSB_DEVICES
 export TREZOR_PATH=$simulator_path

@@ -11,20 +11,11 @@ if [ -z "$provider" ]; then
 	echo "pkcs11-provider is not installed: skipped"
 	exit 77
 fi
-cat > "$tmp/openssl.cnf" <<CNF
-openssl_conf = openssl_init
-[openssl_init]
-providers = providers
-[providers]
-default = default_section
-pkcs11 = pkcs11_section
-[default_section]
-activate = 1
-[pkcs11_section]
-module = $provider
-pkcs11-module-path = $MODULE
-activate = 1
-CNF
+# The README's configuration, examples/openssl-pkcs11.cnf, with this
+# machine's provider and the module under test.
+sed -e "s|^module = .*|module = $provider|" \
+	-e "s|^pkcs11-module-path = .*|pkcs11-module-path = $MODULE|" \
+	"$abs_top_srcdir/examples/openssl-pkcs11.cnf" > "$tmp/openssl.cnf"
 export OPENSSL_CONF="$tmp/openssl.cnf"
 
 start_sim
@@ -66,6 +57,10 @@ sign_with() {
 }
 
 sign_with 'alice@example.com' p256 sha256
+# The README's command as it stands: no token named, the label alone.
+expect_contains "the README's openssl req makes a certificate" "-----BEGIN CERTIFICATE-----" \
+	"$(openssl req -new -x509 -subj /CN=alice \
+		-key 'pkcs11:object=alice@example.com;type=private' 2>&1)"
 # The Ed25519 label, <ssh://alice@example.com|ed25519>, percent-encoded.
 sign_with '%3Cssh%3A%2F%2Falice%40example.com%7Ced25519%3E' ed25519
 expect_eq "the Ed25519 key is the one trezor-agent shows" \

@@ -41,7 +41,7 @@ void sim_options_usage(FILE *out)
 		"  SIGUSR1            restart: every session ends, a device with a PIN locks\n"
 		"A Safe 7 speaks only THP; it prints \"pairing code: NNNNNN\" on stderr when it\n"
 		"shows its pairing code.\n"
-		"Faults (a broken device; README, The simulator, says which occasions each spoils):\n"
+		"Faults (a broken device; HACKING, The simulator, says which occasions each spoils):\n"
 		"  garbage          a report without the codec's magic instead of each message\n"
 		"  bad-magic        the second report of a message lacks its '?'\n"
 		"  huge-length      the header declares 4 GiB - 1 bytes (0xFFFFFFFF)\n"

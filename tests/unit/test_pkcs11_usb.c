@@ -270,7 +270,7 @@ static void assert_refused(const char *options, const char *expected)
 START_TEST(no_permission)
 {
 	assert_refused("open=access", "trezor-pkcs11: no permission to use the Trezor at webusb:1:5: "
-		       "install the udev rules (README, section Devices), then plug it in again\n");
+		       "install the udev rules (README, section Install), then plug it in again\n");
 }
 END_TEST
 
