@@ -1,8 +1,29 @@
 /* The Trezors the module finds, for list and doctor. See cli.h. */
 #include "config.h"
 
+#include <string.h>
+
 #include "cli.h"
 #include "log.h"
+
+/*
+ * The module's "no Trezor found" (a program that found an identities file but
+ * no device) points at `trezor-pkcs11 list`; list and doctor say it their own
+ * way, with what to do, so they leave that one out.
+ */
+static void drop_no_trezor_found(struct cli_devices *found)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < found->problem_count; i++) {
+		if (strcmp(found->problems[i].path, "none") == 0)
+			continue;
+		if (kept != i)
+			found->problems[kept] = found->problems[i];
+		kept++;
+	}
+	found->problem_count = kept;
+}
 
 void cli_find_devices(CK_FUNCTION_LIST *p11, struct cli_devices *found)
 {
@@ -20,6 +41,7 @@ void cli_find_devices(CK_FUNCTION_LIST *p11, struct cli_devices *found)
 		found->device_count = CLI_DEVICES_MAX;
 	if (found->problem_count > CLI_DEVICES_MAX)
 		found->problem_count = CLI_DEVICES_MAX;
+	drop_no_trezor_found(found);
 }
 
 const char *cli_pairing_state(const struct trezor_features *features)

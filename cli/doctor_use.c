@@ -35,6 +35,9 @@ static const char *fix_for(const char *message)
 		return "close Trezor Suite, or run Trezor Bridge so that both can use it";
 	if (strstr(message, "not paired") != NULL)
 		return "run trezor-pkcs11 pair: confirm on the Trezor, then type the code it shows";
+	if (strstr(message, "none is attached") != NULL)
+		return "plug the Trezor in (on USB a normal user needs the udev rules), or correct "
+		       "TREZOR_PATH";
 	if (strstr(message, "nothing answers") != NULL)
 		return "start the device or emulator there, or correct TREZOR_PATH";
 	if (strstr(message, "(THP)") != NULL)

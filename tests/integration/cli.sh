@@ -97,6 +97,13 @@ TREZOR_PATH=udp:127.0.0.1:9 run list
 expect_eq "list without a device: why it is not usable" \
 	"not usable: nothing answers at udp:127.0.0.1:9" \
 	"$(printf '%s\n' "$out" | head -n 1)"
+# Nowhere to look but USB and the emulator's port, where the test machine has
+# nothing: list's own line, not the module's pointer back at list.
+printf 'alice@example.com\n' > "$tmp/one-identity"
+out=$(env -u TREZOR_PATH TREZOR_PKCS11_IDENTITIES="$tmp/one-identity" "$CLI" list 2> /dev/null)
+expect_eq "list with identities and no Trezor anywhere: no Trezor found" "no Trezor found" \
+	"$(printf '%s\n' "$out" | head -n 1)"
+expect_absent "and not the module's line that points at list" "not usable: no Trezor found" "$out"
 
 # A locked device with passphrase protection is shown so.
 restart_sim --pin 1234 --passphrase-protection

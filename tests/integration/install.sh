@@ -128,6 +128,9 @@ mv "$tmp/rules" "$rules"
 TREZOR_PATH=udp:127.0.0.1:9 expect_problem "nothing at TREZOR_PATH" devices \
 	"PROBLEM  nothing answers at udp:127.0.0.1:9
          start the device or emulator there, or correct TREZOR_PATH"
+TREZOR_PATH=webusb expect_problem "no Trezor on USB" devices \
+	"PROBLEM  no Trezor at webusb: none is attached
+         plug the Trezor in (on USB a normal user needs the udev rules), or correct TREZOR_PATH"
 restart_sim --bootloader
 expect_problem "a Trezor in bootloader mode" devices "PROBLEM  $TREZOR_PATH: the Trezor is in bootloader mode: unplug it and plug it in again without touching it
          unplug the Trezor and plug it in again without touching its screen"
