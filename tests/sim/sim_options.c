@@ -26,6 +26,8 @@ void sim_options_usage(FILE *out)
 		"firmware's state machine: Trezor One 1.14.2, core models (T, Safe 3, Safe 5)\n"
 		"2.12.5 unless --firmware-version says otherwise.\n"
 		"  --seed-delay MS    a new session's seed takes this long (PBKDF2, \"Waking up\")\n"
+		"  -v                 log each message; -v -v each datagram too (<< PINGPING,\n"
+		"                     >> PONGPONG, << report, >> report)\n"
 		"  --auto-lock-delay MS  it locks itself after this long with nothing to do\n"
 		"                     (default 10 minutes); a core model with a PIN asks for it\n"
 		"                     on its screen at power-on, before it answers anything\n"
