@@ -324,8 +324,15 @@ static void note_unplugged(void)
 {
 	struct usb_candidate attached[USB_DEVICES_MAX];
 	size_t found, i, j;
-	bool present;
+	bool present, any_usb = false;
 
+	/* No USB slot (TREZOR_PATH names a UDP device): libusb is not even
+	 * started, which costs a program a thread and a look at every device. */
+	for (i = 0; i < slots_count(); i++)
+		if (slot_has_token(slot_at(i)) && is_usb_path(slot_at(i)->path))
+			any_usb = true;
+	if (!any_usb)
+		return;
 	found = usb_list(attached, USB_DEVICES_MAX);
 	for (i = 0; i < slots_count(); i++) {
 		struct slot *slot = slot_at(i);
