@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -167,12 +168,39 @@ static int desktop_notify(const struct systemd_api *sd, sd_bus *bus, uint32_t re
 	return rc;
 }
 
+/*
+ * Whether there is a session bus to try: sd_bus_open_user() takes
+ * DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus, and with neither it
+ * can only fail. Asked first, so that a program with no desktop (a script,
+ * cron, ssh run from another program) never loads libsystemd for nothing.
+ */
+static bool session_bus_named(void)
+{
+	const char *address = getenv("DBUS_SESSION_BUS_ADDRESS");
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	char path[4096];
+	struct stat info;
+
+	if (address != NULL && address[0] != '\0')
+		return true;
+	if (runtime == NULL || runtime[0] != '/' ||
+	    snprintf(path, sizeof(path), "%s/bus", runtime) >= (int)sizeof(path))
+		return false;
+	return stat(path, &info) == 0 && S_ISSOCK(info.st_mode);
+}
+
 static bool desktop_show(struct notice *notice, const char *text)
 {
-	const struct systemd_api *sd = systemd_api();
+	const struct systemd_api *sd;
 	sd_bus *bus = notice->bus;
 	uint32_t id = 0;
 
+	if (bus == NULL && !session_bus_named()) {
+		log_debug("no desktop notice: no session bus (neither DBUS_SESSION_BUS_ADDRESS "
+			  "nor $XDG_RUNTIME_DIR/bus)");
+		return false;
+	}
+	sd = systemd_api();
 	if (sd == NULL || (bus == NULL && sd->bus_open_user(&bus) < 0))
 		return false;
 	if (desktop_notify(sd, bus, notice->desktop_id, text, &id) < 0) {
