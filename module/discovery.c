@@ -20,7 +20,6 @@
 #define EMULATOR_PATH "udp:127.0.0.1:21324"
 #define BRIDGE_PORT 21325
 #define EMULATOR_PROBE_MS 40            /* an absent emulator must cost nothing */
-#define CONFIGURED_PROBE_MS 1000
 #define BRIDGE_PROBE_MS 500
 #define PATHS_MAX 16
 #define REPORTED_MAX 32
@@ -136,7 +135,9 @@ static void configured_candidates(const char *variable, struct candidates *list)
 			report_once("TREZOR_PKCS11_BRIDGE", message);
 			continue;
 		}
-		add_candidate(list, path, CONFIGURED_PROBE_MS, false);
+		/* Named by the user: its Features are asked at once, and their
+		 * answer is the only sign of life needed (no PINGPING first). */
+		add_candidate(list, path, TRANSPORT_NO_PROBE, false);
 	}
 }
 
@@ -264,7 +265,12 @@ static void open_candidate(const struct candidate *c, struct candidates *list,
 	/* GetFeatures, not Initialize: another program's session stays as it is;
 	 * in the device's turn (another program may be in a conversation). */
 	if (read_features(device) != TREZOR_OK) {
-		snprintf(message, sizeof(message), "%s: %s", c->path, device->error);
+		/* Not probed, and nothing ever came back: say it as the probe would. */
+		if (c->probe_ms == TRANSPORT_NO_PROBE && strncmp(c->path, "udp", 3) == 0 &&
+		    !transport->answered)
+			snprintf(message, sizeof(message), "nothing answers at %s", transport->path);
+		else
+			snprintf(message, sizeof(message), "%s: %s", c->path, device->error);
 		report_once(c->path, message);
 		trezor_close(device);
 		return;
@@ -318,8 +324,15 @@ static void note_unplugged(void)
 {
 	struct usb_candidate attached[USB_DEVICES_MAX];
 	size_t found, i, j;
-	bool present;
+	bool present, any_usb = false;
 
+	/* No USB slot (TREZOR_PATH names a UDP device): libusb is not even
+	 * started, which costs a program a thread and a look at every device. */
+	for (i = 0; i < slots_count(); i++)
+		if (slot_has_token(slot_at(i)) && is_usb_path(slot_at(i)->path))
+			any_usb = true;
+	if (!any_usb)
+		return;
 	found = usb_list(attached, USB_DEVICES_MAX);
 	for (i = 0; i < slots_count(); i++) {
 		struct slot *slot = slot_at(i);

@@ -15,10 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <systemd/sd-journal.h>
-
 #include "cache_files.h"
 #include "log.h"
+#include "systemd_lazy.h"
 
 #define IDENTIFIER "trezor-pkcs11"
 #define SYSLOG_PATH "/dev/log"
@@ -66,9 +65,11 @@ bool error_log_syslog(const char *path, const char *message)
 /* The journal's own protocol: a field per line, our identifier among them. */
 static bool to_journal(const char *program, const char *message)
 {
-	return sd_journal_send("MESSAGE=%s", message, "PRIORITY=3",
-			       "SYSLOG_IDENTIFIER=" IDENTIFIER, "TREZOR_PKCS11_PROGRAM=%s", program,
-			       NULL) >= 0;
+	const struct systemd_api *sd = systemd_api();
+
+	return sd != NULL &&
+	       sd->journal_send("MESSAGE=%s", message, "PRIORITY=3", "SYSLOG_IDENTIFIER=" IDENTIFIER,
+				"TREZOR_PKCS11_PROGRAM=%s", program, NULL) >= 0;
 }
 
 /* Keep the file short: its newest lines, when it has grown past the trim size. */

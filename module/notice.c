@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <systemd/sd-bus.h>
-
 #include "log.h"
+#include "systemd_lazy.h"
 
 #define NOTICE_MAX 512
 #define DESKTOP_TIMEOUT_USEC (500 * 1000)
@@ -124,55 +124,86 @@ static bool askpass_show(struct notice *notice, const char *text)
 /* CloseNotification(id), sent without waiting for the answer. */
 static void desktop_close(struct notice *notice)
 {
+	const struct systemd_api *sd;
 	sd_bus *bus = notice->bus;
 	sd_bus_message *call = NULL;
 
-	if (bus == NULL)
+	/* No bus, nothing to close: libsystemd is not loaded for nothing. */
+	if (bus == NULL || (sd = systemd_api()) == NULL)
 		return;
 	if (notice->desktop_id != 0 &&
-	    sd_bus_message_new_method_call(bus, &call, DESKTOP_SERVICE, DESKTOP_PATH,
+	    sd->bus_message_new_method_call(bus, &call, DESKTOP_SERVICE, DESKTOP_PATH,
 					   DESKTOP_SERVICE, "CloseNotification") >= 0 &&
-	    sd_bus_message_append(call, "u", notice->desktop_id) >= 0 &&
-	    sd_bus_message_set_expect_reply(call, 0) >= 0)
-		sd_bus_send(bus, call, NULL);
-	sd_bus_message_unref(call);
-	sd_bus_flush_close_unref(bus);
+	    sd->bus_message_append(call, "u", notice->desktop_id) >= 0 &&
+	    sd->bus_message_set_expect_reply(call, 0) >= 0)
+		sd->bus_send(bus, call, NULL);
+	sd->bus_message_unref(call);
+	sd->bus_flush_close_unref(bus);
 	notice->bus = NULL;
 	notice->desktop_id = 0;
 }
 
 /* Notify(app, replaces, icon, summary, body, actions, hints, timeout) -> id */
-static int desktop_notify(sd_bus *bus, uint32_t replaces, const char *text, uint32_t *id)
+static int desktop_notify(const struct systemd_api *sd, sd_bus *bus, uint32_t replaces,
+			  const char *text, uint32_t *id)
 {
 	sd_bus_message *call = NULL, *reply = NULL;
 	sd_bus_error error = SD_BUS_ERROR_NULL;
-	int rc = sd_bus_message_new_method_call(bus, &call, DESKTOP_SERVICE, DESKTOP_PATH,
+	int rc = sd->bus_message_new_method_call(bus, &call, DESKTOP_SERVICE, DESKTOP_PATH,
 						DESKTOP_SERVICE, "Notify");
 
 	if (rc >= 0)
-		rc = sd_bus_message_append(call, "susssasa{sv}i", "trezor-pkcs11", replaces, "",
+		rc = sd->bus_message_append(call, "susssasa{sv}i", "trezor-pkcs11", replaces, "",
 					   "Trezor", text, 0, 0, 0);
 	if (rc >= 0)
-		rc = sd_bus_call(bus, call, DESKTOP_TIMEOUT_USEC, &error, &reply);
+		rc = sd->bus_call(bus, call, DESKTOP_TIMEOUT_USEC, &error, &reply);
 	if (rc >= 0)
-		rc = sd_bus_message_read(reply, "u", id);
+		rc = sd->bus_message_read(reply, "u", id);
 	if (rc < 0)
 		log_debug("no desktop notice: %s", error.message != NULL ? error.message
 									    : strerror(-rc));
-	sd_bus_error_free(&error);
-	sd_bus_message_unref(reply);
-	sd_bus_message_unref(call);
+	sd->bus_error_free(&error);
+	sd->bus_message_unref(reply);
+	sd->bus_message_unref(call);
 	return rc;
+}
+
+/*
+ * Whether there is a session bus to try: sd_bus_open_user() takes
+ * DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus, and with neither it
+ * can only fail. Asked first, so that a program with no desktop (a script,
+ * cron, ssh run from another program) never loads libsystemd for nothing.
+ */
+static bool session_bus_named(void)
+{
+	const char *address = getenv("DBUS_SESSION_BUS_ADDRESS");
+	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	char path[4096];
+	struct stat info;
+
+	if (address != NULL && address[0] != '\0')
+		return true;
+	if (runtime == NULL || runtime[0] != '/' ||
+	    snprintf(path, sizeof(path), "%s/bus", runtime) >= (int)sizeof(path))
+		return false;
+	return stat(path, &info) == 0 && S_ISSOCK(info.st_mode);
 }
 
 static bool desktop_show(struct notice *notice, const char *text)
 {
+	const struct systemd_api *sd;
 	sd_bus *bus = notice->bus;
 	uint32_t id = 0;
 
-	if (bus == NULL && sd_bus_open_user(&bus) < 0)
+	if (bus == NULL && !session_bus_named()) {
+		log_debug("no desktop notice: no session bus (neither DBUS_SESSION_BUS_ADDRESS "
+			  "nor $XDG_RUNTIME_DIR/bus)");
 		return false;
-	if (desktop_notify(bus, notice->desktop_id, text, &id) < 0) {
+	}
+	sd = systemd_api();
+	if (sd == NULL || (bus == NULL && sd->bus_open_user(&bus) < 0))
+		return false;
+	if (desktop_notify(sd, bus, notice->desktop_id, text, &id) < 0) {
 		notice->bus = bus;
 		desktop_close(notice);
 		return false;

@@ -64,6 +64,9 @@ struct transport {
 	struct thp_link *thp;
 	/* A codec v1 message came whole: the device speaks v1 (see transport.c). */
 	bool v1_heard;
+	/* UDP: a datagram came back since the socket was opened. UDP tells of
+	 * no absent device but by silence, so until then silence is short. */
+	bool answered;
 };
 
 /* Longest a backend sleeps before looking at the cancel flag again. */
@@ -77,9 +80,13 @@ static inline bool transport_cancelled(const struct transport *transport)
 /*
  * Open the device at `path`: "udp:HOST:PORT", "webusb:BUS:ADDR" or "webusb"
  * (the first), "hid:BUS:ADDR" or "hid", "bridge:PATH". The UDP backend checks
- * that something answers within probe_timeout_ms. On failure *out is NULL and
- * error holds one line saying why.
+ * that something answers within probe_timeout_ms, unless it is
+ * TRANSPORT_NO_PROBE: a conversation follows at once and tells as much
+ * (a device that never answers is then gone after about a second, with
+ * "nothing answers at PATH"). On failure *out is NULL and error holds one
+ * line saying why.
  */
+#define TRANSPORT_NO_PROBE 0
 enum transport_status transport_open(const char *path, int probe_timeout_ms,
 				     struct transport **out,
 				     char *error, size_t error_size);

@@ -9,6 +9,13 @@
  * leaves pings unanswered for UDP_ALIVE_LIMIT_MS is treated as gone.
  * Between conversations discovery asks the same (udp_check_alive), with a
  * ping whose answer the next look reads, so that nobody waits for it.
+ *
+ * Opened with TRANSPORT_NO_PROBE (TREZOR_PATH names the device, and its
+ * Features are asked at once) nothing is sent before the first request:
+ * its answer says the device is there, one round trip fewer. Until the
+ * first datagram comes back, silence is shorter: a ping after
+ * UDP_FIRST_PING_MS, and "nothing answers" if that one is not answered
+ * either, within about the time the probe would have waited.
  */
 #include "config.h"
 
@@ -30,6 +37,9 @@
 #define UDP_DEFAULT_PORT "21324"
 #define UDP_PING_INTERVAL_MS 1000
 #define UDP_ALIVE_LIMIT_MS 5000
+/* Before the device has answered anything (no probe): 1 s in all. */
+#define UDP_FIRST_PING_MS 250
+#define UDP_FIRST_ALIVE_LIMIT_MS 750
 /* Discovery pings a device only after this much silence: a program that
  * lists its keys right after opening the device sends nothing more. */
 #define UDP_QUIET_CHECK_MS 1000
@@ -60,7 +70,8 @@ static bool is_pong(const uint8_t *data, ssize_t length)
 static enum transport_status socket_failure(struct udp_transport *udp, const char *what, int error)
 {
 	if (error == ECONNREFUSED) {
-		transport_set_error(&udp->base, "nothing answers at %s any more", udp->base.path);
+		transport_set_error(&udp->base, "nothing answers at %s%s", udp->base.path,
+				    udp->base.answered ? " any more" : "");
 		return TRANSPORT_GONE;
 	}
 	transport_set_error(&udp->base, "%s on %s: %s", what, udp->base.path, strerror(error));
@@ -83,17 +94,30 @@ static enum transport_status udp_write_report(struct transport *transport,
 	return send_datagram(udp_of(transport), report, WIRE_REPORT_SIZE);
 }
 
+static int ping_interval_ms(const struct udp_transport *udp)
+{
+	return udp->base.answered ? UDP_PING_INTERVAL_MS : UDP_FIRST_PING_MS;
+}
+
+static int alive_limit_ms(const struct udp_transport *udp)
+{
+	return udp->base.answered ? UDP_ALIVE_LIMIT_MS : UDP_FIRST_ALIVE_LIMIT_MS;
+}
+
 /* Ping after a second of silence; give up after UDP_ALIVE_LIMIT_MS unanswered. */
 static enum transport_status keep_alive(struct udp_transport *udp, int64_t now)
 {
 	if (udp->ping_sent_ms != 0) {
-		if (now - udp->ping_sent_ms < UDP_ALIVE_LIMIT_MS)
+		if (now - udp->ping_sent_ms < alive_limit_ms(udp))
 			return TRANSPORT_OK;
-		transport_set_error(&udp->base, "the device at %s stopped answering",
-				    udp->base.path);
+		if (udp->base.answered)
+			transport_set_error(&udp->base, "the device at %s stopped answering",
+					    udp->base.path);
+		else
+			transport_set_error(&udp->base, "nothing answers at %s", udp->base.path);
 		return TRANSPORT_GONE;
 	}
-	if (now - udp->last_heard_ms < UDP_PING_INTERVAL_MS)
+	if (now - udp->last_heard_ms < ping_interval_ms(udp))
 		return TRANSPORT_OK;
 	udp->ping_sent_ms = now;
 	return send_datagram(udp, ping_bytes, sizeof(ping_bytes));
@@ -102,8 +126,8 @@ static enum transport_status keep_alive(struct udp_transport *udp, int64_t now)
 /* How long poll() may sleep before the next keep-alive step is due. */
 static int next_wait_ms(const struct udp_transport *udp, int64_t now, int64_t deadline)
 {
-	int64_t due = udp->ping_sent_ms != 0 ? udp->ping_sent_ms + UDP_ALIVE_LIMIT_MS
-					     : udp->last_heard_ms + UDP_PING_INTERVAL_MS;
+	int64_t due = udp->ping_sent_ms != 0 ? udp->ping_sent_ms + alive_limit_ms(udp)
+					     : udp->last_heard_ms + ping_interval_ms(udp);
 	int64_t until = due < deadline ? due : deadline;
 
 	if (udp->base.cancel != NULL && until > now + TRANSPORT_CANCEL_CHECK_MS)
@@ -128,6 +152,7 @@ static enum transport_status receive_datagram(struct udp_transport *udp, uint8_t
 		return socket_failure(udp, "receive", errno);
 	}
 	udp->last_heard_ms = clock_monotonic_ms();
+	udp->base.answered = true;
 	udp->ping_sent_ms = 0;
 	udp->check_sent_ms = 0;
 	*length = n;
@@ -372,6 +397,10 @@ enum transport_status transport_udp_open(const char *spec, int probe_timeout_ms,
 	snprintf(udp->base.path, sizeof(udp->base.path), "udp:%s%s%s:%s",
 		 strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port);
 	udp->base.shared = shared_lock_open(udp->base.path);
+	if (probe_timeout_ms == TRANSPORT_NO_PROBE) {
+		*out = &udp->base;
+		return TRANSPORT_OK;
+	}
 	status = probe_in_turn(udp, probe_timeout_ms);
 	if (status != TRANSPORT_OK) {
 		snprintf(error, error_size, "%s", udp->base.error);

@@ -3,23 +3,29 @@
  *
  *   bench-tool run REPEAT COMMAND... [:: COMMAND...]
  *                                      run each COMMAND REPEAT times, taking
- *                                      turns; per command the median wall
- *                                      and CPU milliseconds, and peak RSS (a
- *                                      file named by BENCH_CLEAR is removed
- *                                      before each run, untimed: a cold cache;
- *                                      BENCH_ANY_STATUS=1 accepts a failing
- *                                      exit, as ssh-keygen's without keys)
+ *                                      turns (A B A B ...); per command one
+ *                                      line: wall milliseconds min, median
+ *                                      and max, median CPU milliseconds and
+ *                                      median peak RSS. A command may start
+ *                                      with "--clear FILE": FILE is removed
+ *                                      before each of its runs, untimed (a
+ *                                      cold cache). BENCH_ANY_STATUS=1
+ *                                      accepts a failing exit, as
+ *                                      ssh-keygen's without keys.
+ *   bench-tool stats                   min, median and max of the numbers on
+ *                                      stdin, one a line
+ *   bench-tool ping                    PINGPING to TREZOR_PATH (udp:...), and
+ *                                      wait for its PONGPONG: the simulator
+ *                                      has read everything sent to it before
  *   bench-tool init REPEAT             C_Initialize + C_GetSlotList + C_Finalize
- *   bench-tool sign REPEAT             C_SignInit + C_Sign (CKM_ECDSA) with the
- *                                      first private key of the module at
- *                                      TREZOR_PKCS11_MODULE (the identities
- *                                      file lists alice@example.com)
  *   bench-tool list REPEAT             C_Initialize to C_Finalize, reading every
- *                                      object as a key listing does (warm)
- *   bench-tool direct REPEAT           the same SignIdentity, for
- *                                      gpg://alice@example.com, sent straight
- *                                      to the device at TREZOR_PATH (udp:...)
- *   bench-tool threads THREADS TOTAL   TOTAL signatures from THREADS threads
+ *                                      object as a key listing does (warm);
+ *                                      both in one process, min, median and
+ *                                      max milliseconds
+ *   bench-tool threads THREADS TOTAL   TOTAL signatures from THREADS threads,
+ *                                      C_Sign (CKM_ECDSA) with the first
+ *                                      private key of the module at
+ *                                      TREZOR_PKCS11_MODULE
  *   bench-tool softhsm-fill MODULE N   N P-256 key pairs on the first token
  *                                      (user PIN in BENCH_PIN)
  *
@@ -27,21 +33,21 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <dlfcn.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "identity.h"
-#include "messages.h"
 #include "pkcs11_types.h"
-#include "transport.h"
-#include "trezor.pb-c.h"
 
 #define REPEAT_MAX 100000
 
@@ -65,6 +71,15 @@ static double median(double *values, int count)
 	qsort(values, (size_t)count, sizeof(*values), compare_doubles);
 	return count % 2 == 1 ? values[count / 2]
 			      : (values[count / 2 - 1] + values[count / 2]) / 2;
+}
+
+/* NAME_min=... NAME_median=... NAME_max=..., in milliseconds. */
+static void print_spread(const char *name, double *values, int count)
+{
+	double middle = median(values, count);  /* sorts them */
+
+	printf("%s_min=%.3f %s_median=%.3f %s_max=%.3f\n", name, values[0], name, middle, name,
+	       values[count - 1]);
 }
 
 static double *new_times(int repeat)
@@ -103,6 +118,7 @@ static void fail(const char *what, CK_RV rv)
 /* The times of one command over the repeats. */
 struct process_times {
 	char **argv;
+	const char *clear;              /* removed before each run, or NULL */
 	double *wall, *cpu, *rss;
 };
 
@@ -114,8 +130,8 @@ static int run_once(struct process_times *times, int i)
 	pid_t child;
 	int status;
 
-	if (getenv("BENCH_CLEAR") != NULL)
-		unlink(getenv("BENCH_CLEAR"));
+	if (times->clear != NULL)
+		unlink(times->clear);
 	started = now_us();
 	child = fork();
 	if (child == 0) {
@@ -144,7 +160,7 @@ static int run_once(struct process_times *times, int i)
 /*
  * The commands are separated by "::" words. They take turns, round after
  * round, so that two commands compared are measured under the same load.
- * One line of medians per command, in order.
+ * One line per command, in order.
  */
 static int command_run(int repeat, char **words)
 {
@@ -156,6 +172,11 @@ static int command_run(int repeat, char **words)
 			fprintf(stderr, "bench-tool: at most %d commands, each non-empty\n",
 				COMMANDS_MAX);
 			return 2;
+		}
+		commands[command_count].clear = NULL;
+		if (strcmp(*words, "--clear") == 0 && words[1] != NULL && words[2] != NULL) {
+			commands[command_count].clear = words[1];
+			words += 2;
 		}
 		commands[command_count].argv = words;
 		commands[command_count].wall = new_times(repeat);
@@ -171,10 +192,73 @@ static int command_run(int repeat, char **words)
 		for (c = 0; c < command_count; c++)
 			if (run_once(&commands[c], i) != 0)
 				return 1;
-	for (c = 0; c < command_count; c++)
-		printf("wall_ms=%.2f cpu_ms=%.2f maxrss_kb=%.0f\n",
-		       median(commands[c].wall, repeat), median(commands[c].cpu, repeat),
-		       median(commands[c].rss, repeat));
+	for (c = 0; c < command_count; c++) {
+		double median_wall = median(commands[c].wall, repeat);
+
+		/* median() sorted the times: the first is the least. */
+		printf("wall_min=%.2f wall_median=%.2f wall_max=%.2f cpu_ms=%.2f maxrss_kb=%.0f\n",
+		       commands[c].wall[0], median_wall, commands[c].wall[repeat - 1],
+		       median(commands[c].cpu, repeat), median(commands[c].rss, repeat));
+	}
+	return 0;
+}
+
+/* ---- stats: min, median and max of numbers on stdin ------------------------------ */
+
+static int command_stats(void)
+{
+	double *values = NULL, *grown, value;
+	size_t length = 0, room = 0;
+
+	while (scanf("%lf", &value) == 1) {
+		if (length == room) {
+			room = room == 0 ? 64 : room * 2;
+			grown = realloc(values, room * sizeof(*values));
+			if (grown == NULL) {
+				fprintf(stderr, "bench-tool: out of memory\n");
+				return 1;
+			}
+			values = grown;
+		}
+		values[length++] = value;
+	}
+	if (length == 0 || length > REPEAT_MAX) {
+		fprintf(stderr, "bench-tool: stats wants 1 to %d numbers\n", REPEAT_MAX);
+		return 2;
+	}
+	value = median(values, (int)length);
+	printf("min=%.2f median=%.2f max=%.2f\n", values[0], value, values[length - 1]);
+	free(values);
+	return 0;
+}
+
+/* ---- ping: the simulator has read all that came before ----------------------------- */
+
+static int command_ping(void)
+{
+	const char *path = getenv("TREZOR_PATH");
+	struct sockaddr_in address = { .sin_family = AF_INET };
+	struct pollfd waiting;
+	char answer[16];
+	int fd;
+
+	if (path == NULL || strncmp(path, "udp:127.0.0.1:", 14) != 0) {
+		fprintf(stderr, "bench-tool: ping wants TREZOR_PATH=udp:127.0.0.1:PORT\n");
+		return 2;
+	}
+	address.sin_port = htons((uint16_t)atoi(path + 14));
+	address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	waiting.fd = fd;
+	waiting.events = POLLIN;
+	/* Datagrams to one socket are read in the order they came. */
+	if (fd < 0 || connect(fd, (struct sockaddr *)&address, sizeof(address)) != 0 ||
+	    send(fd, "PINGPING", 8, 0) != 8 || poll(&waiting, 1, 5000) != 1 ||
+	    recv(fd, answer, sizeof(answer), 0) != 8 || memcmp(answer, "PONGPONG", 8) != 0) {
+		fprintf(stderr, "bench-tool: no PONGPONG from %s\n", path);
+		return 1;
+	}
+	close(fd);
 	return 0;
 }
 
@@ -225,7 +309,7 @@ static int command_init(int repeat)
 		p11->C_Finalize(NULL);
 		times[i] = (now_us() - started) / 1000;
 	}
-	printf("init_ms=%.3f\n", median(times, repeat));
+	print_spread("init", times, repeat);
 	return 0;
 }
 
@@ -285,29 +369,6 @@ static void sign_once(CK_FUNCTION_LIST *p11, CK_SESSION_HANDLE session, CK_OBJEC
 		rv = p11->C_Sign(session, digest, sizeof(digest), signature, &length);
 	if (rv != CKR_OK || length != 64)
 		fail("C_Sign", rv);
-}
-
-static int command_sign(int repeat)
-{
-	CK_FUNCTION_LIST *p11 = our_module();
-	double *times = new_times(repeat), started;
-	CK_SESSION_HANDLE session;
-	CK_OBJECT_HANDLE key;
-	int i;
-
-	if (p11->C_Initialize(NULL) != CKR_OK)
-		fail("C_Initialize", CKR_GENERAL_ERROR);
-	session = open_first_token(p11);
-	key = first_private_key(p11, session);
-	sign_once(p11, session, key);   /* the first one also reads the key */
-	for (i = 0; i < repeat; i++) {
-		started = now_us();
-		sign_once(p11, session, key);
-		times[i] = now_us() - started;
-	}
-	p11->C_Finalize(NULL);
-	printf("module_us=%.1f\n", median(times, repeat));
-	return 0;
 }
 
 /* The attributes a key listing reads of one object (a public key's point too). */
@@ -371,80 +432,7 @@ static int command_list(int repeat)
 		list_once(p11);
 		times[i] = (now_us() - started) / 1000;
 	}
-	printf("list_ms=%.3f\n", median(times, repeat));
-	return 0;
-}
-
-/* ---- the same SignIdentity, sent straight to the device ------------------------ */
-
-static void exchange(struct transport *transport, uint16_t type, const ProtobufCMessage *message,
-		     uint16_t expected)
-{
-	uint8_t payload[1024];
-	size_t length = protobuf_c_message_pack(message, payload);
-	struct wire_message reply;
-
-	if (transport_send_message(transport, type, payload, length) != TRANSPORT_OK ||
-	    transport_receive_message(transport, &reply, 30000) != TRANSPORT_OK ||
-	    reply.type != expected) {
-		fprintf(stderr, "bench-tool: the device did not answer as expected\n");
-		exit(1);
-	}
-	/* A client reads what it gets: decode the answer as the module would. */
-	if (expected == MSG_SIGNED_IDENTITY) {
-		Tz__SignedIdentity *answer = tz__signed_identity__unpack(NULL, reply.length,
-									 reply.payload);
-
-		if (answer == NULL)
-			exit(1);
-		tz__signed_identity__free_unpacked(answer, NULL);
-	}
-	wire_message_free(&reply);
-}
-
-static void sign_directly(struct transport *transport)
-{
-	Tz__SignIdentity request = TZ__SIGN_IDENTITY__INIT;
-	Tz__IdentityType identity = TZ__IDENTITY_TYPE__INIT;
-	Tz__ButtonAck ack = TZ__BUTTON_ACK__INIT;
-	uint8_t digest[32];
-
-	memset(digest, 0x5a, sizeof(digest));
-	identity.proto = (char *)"gpg";
-	identity.user = (char *)"alice";
-	identity.host = (char *)"example.com";
-	identity.has_index = true;
-	request.identity = &identity;
-	request.has_challenge_hidden = true;
-	request.challenge_hidden.data = digest;
-	request.challenge_hidden.len = sizeof(digest);
-	request.challenge_visual = (char *)"bench-tool";
-	request.ecdsa_curve_name = (char *)"nist256p1";
-	exchange(transport, MSG_SIGN_IDENTITY, &request.base, MSG_BUTTON_REQUEST);
-	exchange(transport, MSG_BUTTON_ACK, &ack.base, MSG_SIGNED_IDENTITY);
-}
-
-static int command_direct(int repeat)
-{
-	const char *path = getenv("TREZOR_PATH");
-	double *times = new_times(repeat), started;
-	struct transport *transport;
-	char error[256];
-	int i;
-
-	if (path == NULL || transport_open(path, 1000, &transport, error, sizeof(error)) !=
-				    TRANSPORT_OK) {
-		fprintf(stderr, "bench-tool: cannot open TREZOR_PATH\n");
-		return 1;
-	}
-	sign_directly(transport);
-	for (i = 0; i < repeat; i++) {
-		started = now_us();
-		sign_directly(transport);
-		times[i] = now_us() - started;
-	}
-	transport_close(transport);
-	printf("direct_us=%.1f\n", median(times, repeat));
+	print_spread("list", times, repeat);
 	return 0;
 }
 
@@ -551,26 +539,26 @@ static int command_softhsm_fill(const char *path, int keys)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench-tool run REPEAT COMMAND... [:: COMMAND...] | init REPEAT |\n"
-			"       list REPEAT | sign REPEAT | direct REPEAT | threads THREADS TOTAL |\n"
+	fprintf(stderr, "usage: bench-tool run REPEAT [--clear FILE] COMMAND... [:: ...] |\n"
+			"       stats | ping | init REPEAT | list REPEAT | threads THREADS TOTAL |\n"
 			"       softhsm-fill MODULE N\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "stats") == 0)
+		return command_stats();
+	if (argc == 2 && strcmp(argv[1], "ping") == 0)
+		return command_ping();
 	if (argc < 3)
 		usage();
 	if (strcmp(argv[1], "run") == 0 && argc >= 4)
 		return command_run(parse_count(argv[2], REPEAT_MAX), argv + 3);
 	if (strcmp(argv[1], "init") == 0)
 		return command_init(parse_count(argv[2], REPEAT_MAX));
-	if (strcmp(argv[1], "sign") == 0)
-		return command_sign(parse_count(argv[2], REPEAT_MAX));
 	if (strcmp(argv[1], "list") == 0)
 		return command_list(parse_count(argv[2], REPEAT_MAX));
-	if (strcmp(argv[1], "direct") == 0)
-		return command_direct(parse_count(argv[2], REPEAT_MAX));
 	if (strcmp(argv[1], "threads") == 0 && argc == 4)
 		return command_threads(parse_count(argv[2], 64), parse_count(argv[3], REPEAT_MAX));
 	if (strcmp(argv[1], "softhsm-fill") == 0 && argc == 4)

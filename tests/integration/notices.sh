@@ -98,4 +98,16 @@ expect_contains "it was asked" "ignored Notify" "$(cat "$tmp/hung.log")"
 kill "$desktop_pid" "$bus_pid"
 export DBUS_SESSION_BUS_ADDRESS="unix:path=$tmp/no-bus-here"
 expect_eq "no desktop at all: the login goes on" "no desktop" "$(agent_login "no desktop")"
+
+# No session bus named at all (a script, cron): the module does not even load
+# libsystemd to find that out.
+unset DBUS_SESSION_BUS_ADDRESS
+printf '%032d' 0 > "$tmp/digest"
+output=$(TREZOR_PKCS11_DEBUG=1 LD_DEBUG=libs pkcs11-tool --module "$MODULE" --sign -m ECDSA \
+	--id "$ALICE_ID" -i "$tmp/digest" -o "$tmp/digest.sig" 2>&1 < /dev/null)
+expect_contains "no session bus named: no desktop notice, said in the debug log" \
+	"no desktop notice: no session bus (neither DBUS_SESSION_BUS_ADDRESS nor \$XDG_RUNTIME_DIR/bus)" \
+	"$output"
+expect_absent "and libsystemd is not loaded for it" "libsystemd.so.0" "$output"
+expect_eq "the signature is made all the same" 64 "$(stat -c %s "$tmp/digest.sig")"
 finish

@@ -23,6 +23,11 @@
  *   restarted                              SIGUSR1
  *   a wrong PIN typed at power-on: ...     a core model left at its lock screen
  *   fault MODE                             the fault mode struck
+ * With -v -v also each datagram, as it is read or just before it is sent,
+ * so that a script can count the traffic on the wire (the benchmark):
+ *   << PINGPING, >> PONGPONG               the liveness probe and its answer
+ *   << report, >> report                   a 64-byte report
+ *   ... (debug link)                       the same on the debug link
  */
 #include "config.h"
 
@@ -135,11 +140,22 @@ static bool answer_spoilt(struct sim_device *device)
 							       : SIM_OCCASION_ANSWER);
 }
 
-static void send_report(const struct endpoint *endpoint, const uint8_t *report)
+/* -v -v: one line per datagram. */
+static void log_datagram(const struct sim_device *device, const struct endpoint *endpoint,
+			 const char *what)
 {
-	if (endpoint->last.length > 0)
-		sendto(endpoint->fd, report, WIRE_REPORT_SIZE, 0,
-		       (const struct sockaddr *)&endpoint->last.address, endpoint->last.length);
+	if (device->options.verbose >= 2)
+		sim_device_log(device, "%s%s", what, endpoint->debug ? " (debug link)" : "");
+}
+
+static void send_report(const struct sim_device *device, const struct endpoint *endpoint,
+			const uint8_t *report)
+{
+	if (endpoint->last.length == 0)
+		return;
+	log_datagram(device, endpoint, ">> report");
+	sendto(endpoint->fd, report, WIRE_REPORT_SIZE, 0,
+	       (const struct sockaddr *)&endpoint->last.address, endpoint->last.length);
 }
 
 /* Each message's reports: the wire's through the fault mode, the debug link's plain. */
@@ -157,7 +173,7 @@ static void send_replies(struct sim_device *device, const struct endpoint *wire,
 		/* A Safe 7: its messages go out in THP's packets (the debug link's stay v1). */
 		sim_thp_flush(device);
 		while (sim_thp_take_packet(device, report))
-			send_report(wire, report);
+			send_report(device, wire, report);
 	}
 	if (device->outbox_count == 0)
 		return;
@@ -170,13 +186,13 @@ static void send_replies(struct sim_device *device, const struct endpoint *wire,
 		for (r = 0; r < wire_report_count(out->length) && !vanished; r++) {
 			if (out->debug) {
 				wire_encode_report(out->type, out->payload, out->length, r, report);
-				send_report(debug, report);
+				send_report(device, debug, report);
 				continue;
 			}
 			action = sim_fault_report(device->fault.mode, spoilt, out->type,
 						  out->payload, out->length, r, report);
 			if (action != SIM_REPORT_DROP)
-				send_report(wire, report);
+				send_report(device, wire, report);
 			if (action == SIM_REPORT_SEND_THEN_VANISH)
 				vanished = true;
 		}
@@ -196,9 +212,12 @@ static void read_datagram(struct sim_device *device, struct endpoint *endpoint)
 		return;
 	endpoint->last = sender;        /* the emulator answers whoever wrote last */
 	if (length == 8 && memcmp(data, "PINGPING", 8) == 0) {
+		log_datagram(device, endpoint, "<< PINGPING");
+		log_datagram(device, endpoint, ">> PONGPONG");
 		sendto(endpoint->fd, "PONGPONG", 8, 0, (struct sockaddr *)&sender.address,
 		       sender.length);
 	} else if (length >= WIRE_REPORT_SIZE - 1 && length <= WIRE_REPORT_SIZE + 1) {
+		log_datagram(device, endpoint, "<< report");
 		memcpy(endpoint->report, data,
 		       length < WIRE_REPORT_SIZE ? (size_t)length : WIRE_REPORT_SIZE);
 		sim_device_receive(device, endpoint->debug, endpoint->report,

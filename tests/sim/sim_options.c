@@ -31,6 +31,8 @@ void sim_options_usage(FILE *out)
 		"  --device-pin PIN   what the person types on a core model's screen (default: the\n"
 		"                     right PIN, --pin); another value plays a wrong PIN\n"
 		"  --seed-delay MS    a new session's seed takes this long (PBKDF2, \"Waking up\")\n"
+		"  -v                 log each message; -v -v each datagram too (<< PINGPING,\n"
+		"                     >> PONGPONG, << report, >> report)\n"
 		"  --auto-lock-delay MS  it locks itself after this long with nothing to do\n"
 		"                     (default 10 minutes)\n"
 		"  --debuglink        a debug build: a debug link on UDP port + 1 (DebugLinkGetState,\n"
