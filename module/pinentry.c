@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <assuan.h>
+#include "assuan_lazy.h"
 
 #define COMMAND_MAX 2048
 #define INSTALL_HINT "install one (Debian: pinentry-curses for terminals, pinentry-gnome3 " \
@@ -71,13 +71,14 @@ static void escape(const char *text, char *out, size_t size)
 	out[n] = '\0';
 }
 
-static gpg_error_t send_command(assuan_context_t context, const char *verb, const char *text)
+static gpg_error_t send_command(const struct assuan_api *lib, assuan_context_t context,
+				const char *verb, const char *text)
 {
 	char command[COMMAND_MAX], escaped[COMMAND_MAX - 32];
 
 	escape(text, escaped, sizeof(escaped));
 	snprintf(command, sizeof(command), "%s %s", verb, escaped);
-	return assuan_transact(context, command, NULL, NULL, NULL, NULL, NULL, NULL);
+	return lib->transact(context, command, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 static gpg_error_t collect_answer(void *opaque, const void *data, size_t length)
@@ -95,7 +96,7 @@ static gpg_error_t collect_answer(void *opaque, const void *data, size_t length)
 }
 
 /* Tell pinentry where the person is: a terminal, if there is one. */
-static void send_terminal(assuan_context_t context)
+static void send_terminal(const struct assuan_api *lib, assuan_context_t context)
 {
 	const char *tty = getenv("GPG_TTY"), *term = getenv("TERM");
 	char command[PATH_MAX + 32];
@@ -110,28 +111,28 @@ static void send_terminal(assuan_context_t context)
 	}
 	if (tty != NULL) {
 		snprintf(command, sizeof(command), "OPTION ttyname=%s", tty);
-		assuan_transact(context, command, NULL, NULL, NULL, NULL, NULL, NULL);
+		lib->transact(context, command, NULL, NULL, NULL, NULL, NULL, NULL);
 	}
 	if (term != NULL) {
 		snprintf(command, sizeof(command), "OPTION ttytype=%s", term);
-		assuan_transact(context, command, NULL, NULL, NULL, NULL, NULL, NULL);
+		lib->transact(context, command, NULL, NULL, NULL, NULL, NULL, NULL);
 	}
 }
 
-static enum pinentry_result converse(assuan_context_t context,
+static enum pinentry_result converse(const struct assuan_api *lib, assuan_context_t context,
 				     const struct pinentry_request *request,
 				     struct answer *answer, char *error, size_t error_size)
 {
 	char timeout[32];
 	gpg_error_t rc;
 
-	send_terminal(context);
+	send_terminal(lib, context);
 	snprintf(timeout, sizeof(timeout), "%d", request->timeout_seconds);
-	send_command(context, "SETTIMEOUT", timeout);
-	send_command(context, "SETTITLE", request->title);
-	send_command(context, "SETDESC", request->description);
-	send_command(context, "SETPROMPT", request->prompt);
-	rc = assuan_transact(context, "GETPIN", collect_answer, answer, NULL, NULL, NULL, NULL);
+	send_command(lib, context, "SETTIMEOUT", timeout);
+	send_command(lib, context, "SETTITLE", request->title);
+	send_command(lib, context, "SETDESC", request->description);
+	send_command(lib, context, "SETPROMPT", request->prompt);
+	rc = lib->transact(context, "GETPIN", collect_answer, answer, NULL, NULL, NULL, NULL);
 	if (gpg_err_code(rc) == GPG_ERR_CANCELED || gpg_err_code(rc) == GPG_ERR_FULLY_CANCELED) {
 		snprintf(error, error_size, "cancelled in pinentry");
 		return PINENTRY_CANCELLED;
@@ -142,7 +143,7 @@ static enum pinentry_result converse(assuan_context_t context,
 	}
 	if (rc != 0) {
 		snprintf(error, error_size, "pinentry could not ask (no terminal or display?): %s",
-			 gpg_strerror(rc));
+			 lib->error_text(rc));
 		return PINENTRY_UNAVAILABLE;
 	}
 	if (answer->too_long) {
@@ -185,6 +186,7 @@ enum pinentry_result pinentry_ask(const struct pinentry_request *request, char *
 {
 	char program[PATH_MAX];
 	const char *argv[2];
+	const struct assuan_api *lib;
 	assuan_context_t context = NULL;
 	struct answer answer = { text, size, 0, false };
 	enum pinentry_result result = PINENTRY_UNAVAILABLE;
@@ -196,17 +198,23 @@ enum pinentry_result pinentry_ask(const struct pinentry_request *request, char *
 		snprintf(error, error_size, "no pinentry program to ask with: " INSTALL_HINT);
 		return PINENTRY_UNAVAILABLE;
 	}
+	lib = assuan_api();
+	if (lib == NULL) {
+		snprintf(error, error_size, "cannot ask with %s: %s cannot be loaded", program,
+			 LIBASSUAN_SONAME);
+		return PINENTRY_UNAVAILABLE;
+	}
 	argv[0] = program;
 	argv[1] = NULL;
 	hold_sigpipe(&saved);
-	rc = assuan_new(&context);
+	rc = lib->new_context(&context);
 	if (rc == 0)
-		rc = assuan_pipe_connect(context, program, argv, NULL, NULL, NULL, 0);
+		rc = lib->pipe_connect(context, program, argv, NULL, NULL, NULL, 0);
 	if (rc != 0)
-		snprintf(error, error_size, "cannot start %s: %s", program, gpg_strerror(rc));
+		snprintf(error, error_size, "cannot start %s: %s", program, lib->error_text(rc));
 	else
-		result = converse(context, request, &answer, error, error_size);
-	assuan_release(context);
+		result = converse(lib, context, request, &answer, error, error_size);
+	lib->release(context);
 	release_sigpipe(&saved);
 	if (result != PINENTRY_OK)
 		explicit_bzero(text, size);

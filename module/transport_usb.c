@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "transport.h"
 #include "usb.h"
+#include "usb_lazy.h"
 
 #define TREZOR_INTERFACE 0
 #define ENDPOINT_IN 0x81
@@ -26,6 +27,7 @@
 
 struct usb_transport {
 	struct transport base;
+	const struct usb_api *lib;      /* loaded: the device was found through it */
 	libusb_device_handle *handle;
 	bool driver_detached;           /* give the interface back to the kernel */
 };
@@ -42,7 +44,7 @@ static enum transport_status transfer_failure(struct usb_transport *usb, int rc)
 		return TRANSPORT_GONE;
 	}
 	transport_set_error(&usb->base, "USB transfer with the Trezor at %s failed: %s",
-			    usb->base.path, libusb_error_name(rc));
+			    usb->base.path, usb->lib->error_name(rc));
 	return TRANSPORT_ERROR;
 }
 
@@ -54,8 +56,8 @@ static enum transport_status usb_write_report(struct transport *transport,
 	int transferred = 0, rc;
 
 	memcpy(data, report, sizeof(data));
-	rc = libusb_interrupt_transfer(usb->handle, ENDPOINT_OUT, data, sizeof(data),
-				       &transferred, WRITE_TIMEOUT_MS);
+	rc = usb->lib->interrupt_transfer(usb->handle, ENDPOINT_OUT, data, sizeof(data),
+					  &transferred, WRITE_TIMEOUT_MS);
 	explicit_bzero(data, sizeof(data));     /* it may hold a PIN or passphrase */
 	if (rc == LIBUSB_ERROR_TIMEOUT) {
 		transport_set_error(transport, "the Trezor at %s does not take data", transport->path);
@@ -92,8 +94,8 @@ static enum transport_status usb_read_report(struct transport *transport,
 			return TRANSPORT_TIMEOUT;
 		}
 		transferred = 0;
-		rc = libusb_interrupt_transfer(usb->handle, ENDPOINT_IN, report, WIRE_REPORT_SIZE,
-					       &transferred, (unsigned int)slice);
+		rc = usb->lib->interrupt_transfer(usb->handle, ENDPOINT_IN, report, WIRE_REPORT_SIZE,
+						  &transferred, (unsigned int)slice);
 		if (rc == LIBUSB_ERROR_TIMEOUT && transferred == 0)
 			continue;
 		if (rc != LIBUSB_SUCCESS && rc != LIBUSB_ERROR_TIMEOUT)
@@ -111,10 +113,10 @@ static void usb_close(struct transport *transport)
 {
 	struct usb_transport *usb = usb_of(transport);
 
-	libusb_release_interface(usb->handle, TREZOR_INTERFACE);
+	usb->lib->release_interface(usb->handle, TREZOR_INTERFACE);
 	if (usb->driver_detached)
-		libusb_attach_kernel_driver(usb->handle, TREZOR_INTERFACE);
-	libusb_close(usb->handle);
+		usb->lib->attach_kernel_driver(usb->handle, TREZOR_INTERFACE);
+	usb->lib->close(usb->handle);
 	free(usb);
 }
 
@@ -159,8 +161,8 @@ static libusb_device *find_device(enum usb_kind kind, const char *spec, char *pa
 	return NULL;
 }
 
-static enum transport_status open_failure(int rc, const char *path, char *error,
-					  size_t error_size)
+static enum transport_status open_failure(const struct usb_api *lib, int rc, const char *path,
+					  char *error, size_t error_size)
 {
 	switch (rc) {
 	case LIBUSB_ERROR_ACCESS:
@@ -179,7 +181,7 @@ static enum transport_status open_failure(int rc, const char *path, char *error,
 		return TRANSPORT_GONE;
 	default:
 		snprintf(error, error_size, "cannot open the Trezor at %s: %s", path,
-			 libusb_error_name(rc));
+			 lib->error_name(rc));
 		return TRANSPORT_ERROR;
 	}
 }
@@ -187,15 +189,15 @@ static enum transport_status open_failure(int rc, const char *path, char *error,
 /* Take interface 0 from the kernel (usbhid holds HID Trezors) and claim it. */
 static int claim(struct usb_transport *usb)
 {
-	int rc = libusb_kernel_driver_active(usb->handle, TREZOR_INTERFACE);
+	int rc = usb->lib->kernel_driver_active(usb->handle, TREZOR_INTERFACE);
 
 	if (rc == 1) {
-		rc = libusb_detach_kernel_driver(usb->handle, TREZOR_INTERFACE);
+		rc = usb->lib->detach_kernel_driver(usb->handle, TREZOR_INTERFACE);
 		if (rc != LIBUSB_SUCCESS)
 			return rc;
 		usb->driver_detached = true;
 	}
-	return libusb_claim_interface(usb->handle, TREZOR_INTERFACE);
+	return usb->lib->claim_interface(usb->handle, TREZOR_INTERFACE);
 }
 
 enum transport_status transport_usb_open(bool hid, const char *spec, struct transport **out,
@@ -203,6 +205,7 @@ enum transport_status transport_usb_open(bool hid, const char *spec, struct tran
 {
 	enum usb_kind kind = hid ? USB_HID : USB_WEBUSB;
 	char path[USB_PATH_MAX];
+	const struct usb_api *lib;
 	libusb_device *device;
 	struct usb_transport *usb;
 	int rc;
@@ -214,25 +217,27 @@ enum transport_status transport_usb_open(bool hid, const char *spec, struct tran
 		snprintf(error, error_size, "no Trezor at %s", path);
 		return TRANSPORT_GONE;
 	}
+	lib = usb_api();        /* loaded: find_device found the device through it */
 	usb = calloc(1, sizeof(*usb));
 	if (usb == NULL) {
-		libusb_unref_device(device);
+		lib->unref_device(device);
 		snprintf(error, error_size, "out of memory");
 		return TRANSPORT_ERROR;
 	}
-	rc = libusb_open(device, &usb->handle);
-	libusb_unref_device(device);
+	usb->lib = lib;
+	rc = lib->open(device, &usb->handle);
+	lib->unref_device(device);
 	if (rc == LIBUSB_SUCCESS) {
 		rc = claim(usb);
 		if (rc != LIBUSB_SUCCESS) {
 			if (usb->driver_detached)
-				libusb_attach_kernel_driver(usb->handle, TREZOR_INTERFACE);
-			libusb_close(usb->handle);
+				lib->attach_kernel_driver(usb->handle, TREZOR_INTERFACE);
+			lib->close(usb->handle);
 		}
 	}
 	if (rc != LIBUSB_SUCCESS) {
 		free(usb);
-		return open_failure(rc, path, error, error_size);
+		return open_failure(lib, rc, path, error, error_size);
 	}
 	usb->base.ops = &usb_ops;
 	usb->base.thp_capable = true;

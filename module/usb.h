@@ -3,8 +3,9 @@
  * 1209:53C0 in the bootloader, and old Trezor One HID 534C:0001), named
  * "webusb:BUS:ADDR" or "hid:BUS:ADDR".
  *
- * The libusb context is created on first use, so loading the module costs
- * nothing, and it lives until usb_shutdown() (C_Finalize).
+ * libusb is loaded (usb_lazy.h) and its context created on first use, so
+ * loading the module costs nothing; the context lives until usb_shutdown()
+ * (C_Finalize).
  */
 #ifndef TREZOR_PKCS11_USB_H
 #define TREZOR_PKCS11_USB_H
