@@ -113,15 +113,15 @@ FILE *cache_file_open(const char *path, int *problem)
 	return file;
 }
 
-bool cache_file_replace(const char *path, bool (*produce)(FILE *file, const void *data),
-			const void *data)
+/* A new private file beside path (its name in temporary) holding what produce() wrote. */
+static bool write_temporary(const char *path, char *temporary, size_t size,
+			    bool (*produce)(FILE *file, const void *data), const void *data)
 {
-	char temporary[PATH_MAX + 16];
 	FILE *file;
 	int fd;
 	bool ok;
 
-	snprintf(temporary, sizeof(temporary), "%s.XXXXXX", path);
+	snprintf(temporary, size, "%s.XXXXXX", path);
 	fd = mkstemp(temporary);                /* mode 0600 */
 	if (fd < 0)
 		return false;
@@ -133,10 +133,36 @@ bool cache_file_replace(const char *path, bool (*produce)(FILE *file, const void
 	}
 	ok = produce(file, data);
 	ok = fclose(file) == 0 && ok;
-	if (ok && rename(temporary, path) == 0)
+	if (!ok)
+		unlink(temporary);
+	return ok;
+}
+
+bool cache_file_replace(const char *path, bool (*produce)(FILE *file, const void *data),
+			const void *data)
+{
+	char temporary[PATH_MAX + 16];
+
+	if (!write_temporary(path, temporary, sizeof(temporary), produce, data))
+		return false;
+	if (rename(temporary, path) == 0)
 		return true;
 	unlink(temporary);
 	return false;
+}
+
+bool cache_file_create(const char *path, bool (*produce)(FILE *file, const void *data),
+		       const void *data)
+{
+	char temporary[PATH_MAX + 16];
+	bool created;
+
+	if (!write_temporary(path, temporary, sizeof(temporary), produce, data))
+		return false;
+	/* link(2), unlike rename(2), fails when the name exists. */
+	created = link(temporary, path) == 0;
+	unlink(temporary);
+	return created;
 }
 
 static int hex_value(char c)

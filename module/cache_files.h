@@ -52,6 +52,13 @@ FILE *cache_file_open(const char *path, int *problem);
 bool cache_file_replace(const char *path, bool (*produce)(FILE *file, const void *data),
 			const void *data);
 
+/*
+ * Write what produce() writes to path unless path exists, whole or not at
+ * all: false when it exists (another program was first) or on an error.
+ */
+bool cache_file_create(const char *path, bool (*produce)(FILE *file, const void *data),
+		       const void *data);
+
 /* length bytes from 2 * length lower-case hex digits; false on anything else. */
 bool cache_parse_hex(const char *text, uint8_t *out, size_t length);
 

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cache_files.h"
 #include "log.h"
@@ -87,35 +86,26 @@ static int read_host_key(const char *path, uint8_t key[THP_KEY_SIZE])
 	return ok ? 1 : -1;
 }
 
+static bool write_host_key(FILE *file, const void *data)
+{
+	char hex[2 * THP_KEY_SIZE + 1];
+	bool written;
+
+	to_hex(data, THP_KEY_SIZE, hex);
+	written = fprintf(file, KEY_HEADER "%s\n", hex) > 0;
+	explicit_bzero(hex, sizeof(hex));
+	return written;
+}
+
 /* Make a key and put it in place, unless another program was quicker. */
 static bool create_host_key(const char *path, uint8_t key[THP_KEY_SIZE])
 {
-	char temporary[PATH_MAX + 16], hex[2 * THP_KEY_SIZE + 1];
 	uint8_t public_key[THP_KEY_SIZE];
-	FILE *file;
-	int fd;
-	bool written;
 
 	if (!thp_x25519_generate(key, public_key))
 		return false;
-	snprintf(temporary, sizeof(temporary), "%s.XXXXXX", path);
-	fd = mkstemp(temporary);                /* mode 0600 */
-	if (fd < 0)
-		return false;
-	file = fdopen(fd, "w");
-	if (file == NULL) {
-		close(fd);
-		unlink(temporary);
-		return false;
-	}
-	to_hex(key, THP_KEY_SIZE, hex);
-	written = fprintf(file, KEY_HEADER "%s\n", hex) > 0;
-	explicit_bzero(hex, sizeof(hex));
-	written = fclose(file) == 0 && written;
-	/* link(2) fails when the name exists: the first program's key stays. */
-	written = written && link(temporary, path) == 0;
-	unlink(temporary);
-	return written || read_host_key(path, key) == 1;
+	/* Another program's key, written first, is the one both use. */
+	return cache_file_create(path, write_host_key, key) || read_host_key(path, key) == 1;
 }
 
 /* ---- credential lines ------------------------------------------------------------------ */
