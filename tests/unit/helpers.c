@@ -132,8 +132,15 @@ void sim_process_restart(struct sim_process *sim, const char *const *args)
 	snprintf(sim->cache_path, sizeof(sim->cache_path), "%s", cache);
 }
 
-/* rm -rf, for the test's own temporary directories. */
-static void remove_tree(const char *path)
+void temporary_directory(const char *name, char *out, size_t size)
+{
+	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+
+	ck_assert_int_lt(snprintf(out, size, "%s/%s-XXXXXX", tmp, name), (int)size);
+	ck_assert_ptr_nonnull(mkdtemp(out));
+}
+
+void remove_tree(const char *path)
 {
 	char command[700];
 
@@ -202,8 +209,7 @@ void module_environment(struct sim_process *sim, const char *const *args)
 	ck_assert_int_eq(write(fd, identities, sizeof(identities) - 1),
 			 (ssize_t)(sizeof(identities) - 1));
 	close(fd);
-	snprintf(cache_path, sizeof(cache_path), "%s/trezor-cache-XXXXXX", tmp);
-	ck_assert_ptr_nonnull(mkdtemp(cache_path));
+	temporary_directory("trezor-cache", cache_path, sizeof(cache_path));
 	sim_process_start(sim, args);
 	snprintf(sim->identities_path, sizeof(sim->identities_path), "%s", identities_path);
 	snprintf(sim->cache_path, sizeof(sim->cache_path), "%s", cache_path);

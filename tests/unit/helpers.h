@@ -90,6 +90,12 @@ CK_SESSION_HANDLE module_open_session(CK_FUNCTION_LIST *p11, CK_FLAGS flags, CK_
  */
 void module_environment(struct sim_process *sim, const char *const *args);
 
+/* A new private directory $TMPDIR/NAME-XXXXXX ($TMPDIR or /tmp): its path in out. */
+void temporary_directory(const char *name, char *out, size_t size);
+
+/* rm -rf, for the test's own temporary directories. */
+void remove_tree(const char *path);
+
 /*
  * Run this test program again with the fake libusb (FAKE_LIBUSB_LIBRARY)
  * preloaded, unless it already is. Call first thing in main().

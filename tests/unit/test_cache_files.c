@@ -21,19 +21,13 @@ static char directory[512], file_path[600];
 
 static void make_directory(void)
 {
-	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
-
-	snprintf(directory, sizeof(directory), "%s/cache-files-XXXXXX", tmp);
-	ck_assert_ptr_nonnull(mkdtemp(directory));
+	temporary_directory("cache-files", directory, sizeof(directory));
 	snprintf(file_path, sizeof(file_path), "%s/file", directory);
 }
 
 static void remove_directory(void)
 {
-	char command[700];
-
-	snprintf(command, sizeof(command), "rm -rf '%s'", directory);
-	ck_assert_int_eq(system(command), 0);
+	remove_tree(directory);
 }
 
 static const char *file_text(void)

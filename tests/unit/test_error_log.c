@@ -22,19 +22,13 @@ static char home[80];
 
 static void make_home(void)
 {
-	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
-
-	snprintf(home, sizeof(home), "%s/error-log-XXXXXX", tmp);
-	ck_assert_ptr_nonnull(mkdtemp(home));
+	temporary_directory("error-log", home, sizeof(home));
 	setenv("XDG_CACHE_HOME", home, 1);
 }
 
 static void remove_home(void)
 {
-	char command[600];
-
-	snprintf(command, sizeof(command), "rm -rf '%s'", home);
-	ck_assert_int_eq(system(command), 0);
+	remove_tree(home);
 }
 
 START_TEST(syslog_datagram)

@@ -63,10 +63,8 @@ static void set_up(void)
 {
 	static const char *const other[] = { "--mnemonic", MNEMONIC_OTHER, "--device-id",
 					     "BBBBBBBBBBBBBBBBBBBBBBBB", "--label", "Second", NULL };
-	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
 
-	snprintf(dir, sizeof(dir), "%s/trezor-usb-XXXXXX", tmp);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	temporary_directory("trezor-usb", dir, sizeof(dir));
 	snprintf(devices_path, sizeof(devices_path), "%s/devices", dir);
 	snprintf(log_path, sizeof(log_path), "%s/usb.log", dir);
 	snprintf(stderr_path, sizeof(stderr_path), "%s/stderr", dir);
@@ -82,13 +80,10 @@ static void set_up(void)
 
 static void tear_down(void)
 {
-	char command[700];
-
 	p11->C_Finalize(NULL);
 	sim_process_stop(&first);
 	sim_process_stop(&second);
-	snprintf(command, sizeof(command), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(command), 0);
+	remove_tree(dir);
 }
 
 /* "1 5 webusb PORT" */

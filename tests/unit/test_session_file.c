@@ -22,20 +22,14 @@ static char cache_home[512], file_path[600];
 
 static void make_home(void)
 {
-	const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
-
-	snprintf(cache_home, sizeof(cache_home), "%s/session-file-XXXXXX", tmp);
-	ck_assert_ptr_nonnull(mkdtemp(cache_home));
+	temporary_directory("session-file", cache_home, sizeof(cache_home));
 	setenv("XDG_CACHE_HOME", cache_home, 1);
 	snprintf(file_path, sizeof(file_path), "%s/trezor-pkcs11/" DEVICE ".session", cache_home);
 }
 
 static void remove_home(void)
 {
-	char command[700];
-
-	snprintf(command, sizeof(command), "rm -rf '%s'", cache_home);
-	ck_assert_int_eq(system(command), 0);
+	remove_tree(cache_home);
 }
 
 static const char *file_text(void)
