@@ -140,6 +140,19 @@ void temporary_directory(const char *name, char *out, size_t size)
 	ck_assert_ptr_nonnull(mkdtemp(out));
 }
 
+const char *file_text(const char *path)
+{
+	static char text[4096];
+	FILE *file = fopen(path, "r");
+	size_t length;
+
+	ck_assert_msg(file != NULL, "cannot read %s", path);
+	length = fread(text, 1, sizeof(text) - 1, file);
+	text[length] = '\0';
+	fclose(file);
+	return text;
+}
+
 void remove_tree(const char *path)
 {
 	char command[700];

@@ -96,6 +96,9 @@ void temporary_directory(const char *name, char *out, size_t size);
 /* rm -rf, for the test's own temporary directories. */
 void remove_tree(const char *path);
 
+/* The whole text of a file (its first 4095 bytes), until the next call. */
+const char *file_text(const char *path);
+
 /*
  * Run this test program again with the fake libusb (FAKE_LIBUSB_LIBRARY)
  * preloaded, unless it already is. Call first thing in main().

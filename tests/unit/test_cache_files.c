@@ -30,19 +30,6 @@ static void remove_directory(void)
 	remove_tree(directory);
 }
 
-static const char *file_text(void)
-{
-	static char text[256];
-	FILE *file = fopen(file_path, "r");
-	size_t length;
-
-	ck_assert_ptr_nonnull(file);
-	length = fread(text, 1, sizeof(text) - 1, file);
-	text[length] = '\0';
-	fclose(file);
-	return text;
-}
-
 /* How many names the directory holds besides . and .. */
 static int names_in_directory(void)
 {
@@ -74,11 +61,11 @@ START_TEST(replace_writes_a_private_file_whole)
 	struct stat status;
 
 	ck_assert(cache_file_replace(file_path, write_text, "first\n"));
-	ck_assert_str_eq(file_text(), "first\n");
+	ck_assert_str_eq(file_text(file_path), "first\n");
 	ck_assert_int_eq(stat(file_path, &status), 0);
 	ck_assert_int_eq(status.st_mode & 0777, 0600);
 	ck_assert(cache_file_replace(file_path, write_text, "second\n"));
-	ck_assert_str_eq(file_text(), "second\n");
+	ck_assert_str_eq(file_text(file_path), "second\n");
 	ck_assert_int_eq(names_in_directory(), 1);
 }
 END_TEST
@@ -87,7 +74,7 @@ START_TEST(replace_that_fails_changes_nothing)
 {
 	ck_assert(cache_file_replace(file_path, write_text, "kept\n"));
 	ck_assert(!cache_file_replace(file_path, fail_midway, "half"));
-	ck_assert_str_eq(file_text(), "kept\n");
+	ck_assert_str_eq(file_text(file_path), "kept\n");
 	ck_assert_int_eq(names_in_directory(), 1);
 }
 END_TEST
@@ -97,7 +84,7 @@ START_TEST(create_writes_a_new_file)
 	struct stat status;
 
 	ck_assert(cache_file_create(file_path, write_text, "made\n"));
-	ck_assert_str_eq(file_text(), "made\n");
+	ck_assert_str_eq(file_text(file_path), "made\n");
 	ck_assert_int_eq(stat(file_path, &status), 0);
 	ck_assert_int_eq(status.st_mode & 0777, 0600);
 	ck_assert_int_eq(names_in_directory(), 1);
@@ -108,7 +95,7 @@ START_TEST(create_leaves_an_existing_file_alone)
 {
 	ck_assert(cache_file_create(file_path, write_text, "first program's\n"));
 	ck_assert(!cache_file_create(file_path, write_text, "second program's\n"));
-	ck_assert_str_eq(file_text(), "first program's\n");
+	ck_assert_str_eq(file_text(file_path), "first program's\n");
 	ck_assert_int_eq(names_in_directory(), 1);
 }
 END_TEST

@@ -32,19 +32,6 @@ static void remove_home(void)
 	remove_tree(cache_home);
 }
 
-static const char *file_text(void)
-{
-	static char text[2048];
-	FILE *file = fopen(file_path, "r");
-	size_t length;
-
-	ck_assert_ptr_nonnull(file);
-	length = fread(text, 1, sizeof(text) - 1, file);
-	text[length] = '\0';
-	fclose(file);
-	return text;
-}
-
 /* Write the file as given (length bytes, NULs included), mode 0600. */
 static void write_file(const char *text, size_t length)
 {
@@ -81,7 +68,7 @@ START_TEST(kept_per_wallet_newest_first)
 	ck_assert_uint_eq(length, 0);
 	session_file_keep(DEVICE, "", a, sizeof(a));
 	session_file_keep(DEVICE, "any", b, sizeof(b));
-	ck_assert_str_eq(file_text(),
+	ck_assert_str_eq(file_text(file_path),
 			 "trezor-pkcs11 sessions 1\n"
 			 "passphrase-protection unknown\n"
 			 "any bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n"
@@ -97,7 +84,7 @@ START_TEST(kept_per_wallet_newest_first)
 	session_file_keep(DEVICE, "", a, sizeof(a));
 	ck_assert(session_file_find(DEVICE, "", found, &length));
 	ck_assert_mem_eq(found, a, 32);
-	ck_assert_str_eq(file_text(),
+	ck_assert_str_eq(file_text(file_path),
 			 "trezor-pkcs11 sessions 1\n"
 			 "passphrase-protection unknown\n"
 			 "standard cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n"
@@ -108,7 +95,7 @@ START_TEST(kept_per_wallet_newest_first)
 	 * wallet's line goes.
 	 */
 	session_file_keep(DEVICE, "", b, sizeof(b));
-	ck_assert_str_eq(file_text(),
+	ck_assert_str_eq(file_text(file_path),
 			 "trezor-pkcs11 sessions 1\n"
 			 "passphrase-protection unknown\n"
 			 "standard bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n");
@@ -155,7 +142,7 @@ START_TEST(protection_noted)
 	ck_assert_int_eq(session_file_protection(DEVICE), SESSION_FILE_PROTECTION_OFF);
 	/* Noting it keeps the sessions. */
 	ck_assert(session_file_find(DEVICE, "any", found, &length));
-	ck_assert_str_eq(file_text(),
+	ck_assert_str_eq(file_text(file_path),
 			 "trezor-pkcs11 sessions 1\n"
 			 "passphrase-protection no\n"
 			 "any 1111111111111111111111111111111111111111111111111111111111111111\n");
