@@ -4,6 +4,7 @@
 #include "lazy_library.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 
 #include "log.h"
 
@@ -21,7 +22,7 @@ static bool resolve_all(void *handle, const struct lazy_symbol *symbols, size_t 
 	return true;
 }
 
-bool lazy_library_load(const char *soname, const struct lazy_symbol *symbols, size_t count)
+static bool load(const char *soname, const struct lazy_symbol *symbols, size_t count)
 {
 	void *handle;
 
@@ -40,4 +41,20 @@ bool lazy_library_load(const char *soname, const struct lazy_symbol *symbols, si
 		return false;
 	}
 	return true;
+}
+
+bool lazy_library_ready(struct lazy_library *library)
+{
+	/* One lock for all the libraries: each is loaded once, then only read. */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	bool loaded;
+
+	pthread_mutex_lock(&lock);
+	if (!library->tried) {
+		library->loaded = load(library->soname, library->symbols, library->count);
+		library->tried = true;
+	}
+	loaded = library->loaded;
+	pthread_mutex_unlock(&lock);
+	return loaded;
 }

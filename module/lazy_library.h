@@ -18,15 +18,24 @@ struct lazy_symbol {
 	void *slot;             /* the address of a function pointer */
 };
 
+/* A library and the functions the module takes from it. */
+struct lazy_library {
+	const char *soname;                     /* e.g. "libusb-1.0.so.0" (config.h) */
+	const struct lazy_symbol *symbols;
+	size_t count;
+	bool tried, loaded;                     /* set by lazy_library_ready */
+};
+
 /*
- * Sets every slot, or none and returns false (said with log_debug).
+ * Loads the library on the first call, and says on each whether every
+ * slot is set (if not, none is, and log_debug said why).
  *
  * A library already in the program's global scope is used as it is: the
  * program may link it itself, and the tests put a fake libusb there with
- * LD_PRELOAD (tests/fakes/fake_libusb.c). Otherwise `soname` is opened,
+ * LD_PRELOAD (tests/fakes/fake_libusb.c). Otherwise the soname is opened,
  * privately (RTLD_LOCAL), and never closed: libusb's and sd-bus's state
  * lives as long as the process.
  */
-bool lazy_library_load(const char *soname, const struct lazy_symbol *symbols, size_t count);
+bool lazy_library_ready(struct lazy_library *library);
 
 #endif
